@@ -1,0 +1,292 @@
+"""The ``gallery-app`` command: a thin layer of argument parsing over the core's use cases.
+
+Every subcommand opens the project, calls one core function and prints its result, so that
+anything the command line can do, the desktop app does through the very same functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from gallery_app import __version__
+from gallery_app.cli import output
+from gallery_app.core.catalog import photos
+from gallery_app.core.errors import Cancelled, UserError
+from gallery_app.core.importing import naming
+from gallery_app.core.progress import CancelToken, ProgressEvent
+from gallery_app.core.project import ProjectDefaults, create_project, open_project
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_CANCELLED = 130
+EXIT_BUG = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gallery-app",
+        description="Gallery Curator: import, caption and consent-check event photos, "
+        "then export a web gallery.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a new event project folder")
+    p.add_argument("project", type=Path, help="folder to create")
+    p.add_argument("--event", required=True, help="event name, e.g. 'Open Data Summit 2026'")
+    p.add_argument("--date", help="event date, YYYY-MM-DD")
+    p.add_argument("--venue")
+    p.add_argument("--creator", help="default photographer / creator")
+    p.add_argument("--credit", help="default credit line")
+    p.add_argument("--copyright", help="default copyright notice")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("info", help="show the project's event details and counts")
+    p.add_argument("project", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_info)
+
+    p = sub.add_parser("import", help="import photos from files or folders")
+    p.add_argument("project", type=Path)
+    p.add_argument("sources", type=Path, nargs="+", metavar="SOURCE")
+    p.add_argument(
+        "--reference",
+        action="store_true",
+        help="leave the files where they are instead of copying them into the project",
+    )
+    p.add_argument(
+        "--rename",
+        metavar="TEMPLATE",
+        help=f"names for copied files (default {naming.DEFAULT_TEMPLATE!r}); variables: "
+        + ", ".join("{" + v + "}" for v in naming.VARIABLES),
+    )
+    p.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("photos", help="list the photos in the project")
+    p.add_argument("project", type=Path)
+    p.add_argument("--camera", help="only photos from cameras matching this text")
+    p.add_argument("--min-rating", type=int, choices=range(6), metavar="N")
+    p.add_argument("--keyword", help="only photos with this keyword (or one below it)")
+    p.add_argument("--person", help="only photos showing this person")
+    p.add_argument("--sort", choices=("time", "filename", "rating"), default="time")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_photos)
+
+    p = sub.add_parser("show", help="everything known about one photo")
+    p.add_argument("project", type=Path)
+    p.add_argument("photo_id", type=int, metavar="PHOTO_ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("demo", help="create a demo event project from generated photos")
+    p.add_argument("project", type=Path, nargs="?", default=Path("demo-project"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    defaults = ProjectDefaults(
+        event_name=args.event,
+        event_date=args.date,
+        venue=args.venue,
+        creator=args.creator,
+        credit=args.credit,
+        copyright=args.copyright,
+    )
+    with create_project(args.project, defaults) as project:
+        info = project.info()
+    if args.json:
+        output.print_json(info)
+    else:
+        print(f"Created event project {info['path']} for {info['event_name']!r}.")
+        print(f"Next: gallery-app import {args.project} FOLDER_OF_PHOTOS")
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    with open_project(args.project, write=False) as project:
+        info = project.info()
+    if args.json:
+        output.print_json(info)
+    else:
+        output.print_fields(info)
+    return EXIT_OK
+
+
+class _TerminalProgress:
+    """A tqdm bar on stderr for the import phases; silent when stderr is not a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self._bar: Any = None
+        self._phase = ""
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if not self.enabled or event.phase not in ("importing", "thumbnails"):
+            return
+        from tqdm import tqdm
+
+        if event.phase != self._phase:
+            self.close()
+            self._phase = event.phase
+            label = "Importing" if event.phase == "importing" else "Thumbnails"
+            self._bar = tqdm(total=event.total, desc=label, unit="photo", file=sys.stderr)
+        if self._bar is not None:
+            self._bar.total = max(self._bar.total or 0, event.total)
+            self._bar.n = event.done
+            self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from gallery_app.core.importing.importer import import_sources
+
+    cancel = CancelToken()
+    bar = _TerminalProgress(enabled=not args.json)
+    with open_project(args.project, write=True) as project:
+        try:
+            summary = import_sources(
+                project,
+                list(args.sources),
+                reference=args.reference,
+                rename_template=args.rename,
+                progress=bar,
+                cancel=cancel,
+                workers=args.workers,
+            )
+        finally:
+            bar.close()
+    result = summary.to_dict()
+    if args.json:
+        output.print_json(result)
+    else:
+        print(
+            f"Imported {result['imported']} photos in {result['seconds']:.1f} s "
+            f"({result['duplicates']} duplicates, {result['skipped']} other files skipped, "
+            f"{len(result['failed'])} failed)."
+        )
+        for failure in result["failed"]:
+            print(f"  failed: {failure['path']}: {failure['error']}")
+        for warning in result["warnings"]:
+            print(f"  note:   {warning['path']}: {warning['warning']}")
+    return EXIT_CANCELLED if summary.cancelled else EXIT_OK
+
+
+def cmd_photos(args: argparse.Namespace) -> int:
+    query = photos.PhotoQuery(
+        camera=args.camera,
+        min_rating=args.min_rating,
+        keyword=args.keyword,
+        person=args.person,
+        sort=args.sort,
+    )
+    with open_project(args.project, write=False) as project:
+        rows = photos.list_photos(project.conn, query)
+    if args.json:
+        output.print_json(rows)
+    else:
+        output.print_table(
+            ("id", "file", "captured", "camera", "size", "★", "caption"),
+            (
+                (
+                    r["id"],
+                    r["filename"],
+                    (r["captured_at"] or "")[:19].replace("T", " "),
+                    r["camera"],
+                    f"{r['width']}×{r['height']}",
+                    r["rating"] or "",
+                    r["caption"] or r["headline"] or r["title"],
+                )
+                for r in rows
+            ),
+        )
+        print(f"{len(rows)} photos")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with open_project(args.project, write=False) as project:
+        record = photos.get_photo(project.conn, args.photo_id)
+        record["absolute_path"] = str(project.resolve(record["path"]))
+    if args.json:
+        output.print_json(record)
+    else:
+        output.print_fields(record)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Make (or reuse) a demo project from photos our own code generates, then list it."""
+    from gallery_app.core.importing.importer import import_sources
+    from gallery_app.core.samples import make_demo_event
+
+    root: Path = args.project
+    if not (root / "catalog.sqlite").exists():
+        defaults = ProjectDefaults(
+            event_name="Open Data Summit 2026",
+            event_date="2026-05-14",
+            venue="Town Hall, Leeds",
+            creator="Jo Photographer",
+            credit="Jo Photographer / Example Network",
+            copyright="© 2026 Example Network",
+        )
+        with create_project(root, defaults) as project, tempfile.TemporaryDirectory() as tmp:
+            sources = make_demo_event(Path(tmp))
+            if not args.json:
+                print(f"Generated {len(sources)} demo photos; importing…", file=sys.stderr)
+            import_sources(project, [Path(tmp)], progress=_TerminalProgress(not args.json))
+    return cmd_photos(
+        argparse.Namespace(
+            project=root,
+            camera=None,
+            min_rating=None,
+            keyword=None,
+            person=None,
+            sort="time",
+            json=args.json,
+        )
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return handler(args)
+    except UserError as exc:
+        output.error(str(exc))
+        return EXIT_ERROR
+    except (KeyboardInterrupt, Cancelled):
+        output.error("cancelled; everything finished so far is kept, run the command again")
+        return EXIT_CANCELLED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        if os.environ.get("GALLERY_DEBUG"):
+            traceback.print_exc()
+        output.error(f"internal error ({type(exc).__name__}: {exc}); please report this")
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

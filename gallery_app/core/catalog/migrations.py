@@ -1,0 +1,136 @@
+"""The catalog's schema, as an ordered list of migrations from an empty database.
+
+Each migration brings the catalog from version ``n - 1`` to ``n`` and runs inside the same
+transaction as the ``PRAGMA user_version`` bump, so a catalog is always at exactly one version.
+Migrations are never edited once released: a change to the schema is a new migration at the
+end. A fresh catalog is made by running all of them, so the upgrade path is the path every
+catalog takes and is exercised by every test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema's history."""
+
+    version: int
+    description: str
+    sql: str
+
+
+_V1_PROJECT_AND_PHOTOS = """
+CREATE TABLE project (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    event_name TEXT NOT NULL,
+    event_date TEXT,
+    venue TEXT,
+    creator TEXT,
+    credit TEXT,
+    copyright TEXT,
+    created_at TEXT NOT NULL,
+    import_sequence INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    storage TEXT NOT NULL CHECK (storage IN ('copy', 'reference')),
+    sources TEXT NOT NULL,
+    summary TEXT
+);
+
+CREATE TABLE photos (
+    id INTEGER PRIMARY KEY,
+    content_hash TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL UNIQUE,
+    storage TEXT NOT NULL CHECK (storage IN ('copy', 'reference')),
+    original_name TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    file_size INTEGER NOT NULL,
+    file_mtime_ns INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    orientation INTEGER NOT NULL DEFAULT 1 CHECK (orientation BETWEEN 1 AND 8),
+    captured_at TEXT,
+    captured_at_source TEXT NOT NULL,
+    camera_make TEXT,
+    camera_model TEXT,
+    body_serial TEXT,
+    lens TEXT,
+    exposure_time TEXT,
+    f_number REAL,
+    iso INTEGER,
+    focal_length REAL,
+    gps_latitude REAL,
+    gps_longitude REAL,
+    gps_altitude REAL,
+    caption TEXT,
+    title TEXT,
+    headline TEXT,
+    alt_text TEXT,
+    ext_description TEXT,
+    creator TEXT,
+    credit TEXT,
+    copyright TEXT,
+    usage_terms TEXT,
+    rating INTEGER NOT NULL DEFAULT 0 CHECK (rating BETWEEN 0 AND 5),
+    flag INTEGER NOT NULL DEFAULT 0 CHECK (flag IN (-1, 0, 1)),
+    color_label TEXT,
+    metadata_sources TEXT NOT NULL DEFAULT '{}',
+    metadata_warnings TEXT NOT NULL DEFAULT '[]',
+    import_id INTEGER REFERENCES imports(id),
+    imported_at TEXT NOT NULL
+);
+CREATE INDEX photos_by_capture_time ON photos(captured_at, id);
+CREATE INDEX photos_by_source ON photos(source_path, file_size, file_mtime_ns);
+CREATE INDEX photos_by_camera ON photos(camera_make, camera_model);
+
+CREATE TABLE keywords (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE
+);
+CREATE TABLE photo_keywords (
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    keyword_id INTEGER NOT NULL REFERENCES keywords(id) ON DELETE RESTRICT,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (photo_id, keyword_id)
+) WITHOUT ROWID;
+CREATE INDEX photo_keywords_by_keyword ON photo_keywords(keyword_id, photo_id);
+
+CREATE TABLE people (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE photo_people (
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE RESTRICT,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (photo_id, person_id)
+) WITHOUT ROWID;
+CREATE INDEX photo_people_by_person ON photo_people(person_id, photo_id);
+"""
+
+# Several cameras at one event rarely agree on the time. A per-body clock offset (set later
+# from one photo of a known time) lets the grid merge them onto one time line.
+_V2_CAMERA_CLOCKS = """
+CREATE TABLE camera_clocks (
+    camera_make TEXT NOT NULL DEFAULT '',
+    camera_model TEXT NOT NULL DEFAULT '',
+    body_serial TEXT NOT NULL DEFAULT '',
+    offset_seconds INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (camera_make, camera_model, body_serial)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "event project, photos, keywords and people", _V1_PROJECT_AND_PHOTOS),
+    Migration(2, "per-camera clock offsets", _V2_CAMERA_CLOCKS),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version

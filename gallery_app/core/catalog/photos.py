@@ -1,0 +1,348 @@
+"""Photo rows: adding them at import, and the queries every front end lists them with.
+
+Filtering and sorting happen here, in SQL, so that a grid of 20,000 photos asks the catalog for
+an ordered list of ids (milliseconds) rather than sorting Python objects. Keywords and people
+live in their own tables (one row per photo and term) so that "every photo of this person" is
+an index lookup, which the consent and withdrawal features depend on.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from gallery_app.core.errors import PhotoNotFound
+from gallery_app.core.model import PhotoMetadata
+
+_SEP = "\x1f"  # ASCII unit separator: cannot appear in a keyword or name the UI lets through
+
+
+@dataclass
+class NewPhoto:
+    """Everything the importer knows about one file it is adding to the catalog."""
+
+    content_hash: str
+    path: str
+    storage: str
+    original_name: str
+    source_path: str
+    file_size: int
+    file_mtime_ns: int
+    format: str
+    width: int
+    height: int
+    captured_at: str | None
+    captured_at_source: str
+    metadata: PhotoMetadata
+    imported_at: str
+    import_id: int | None = None
+
+
+_TEXT_FIELDS = (
+    "caption",
+    "title",
+    "headline",
+    "alt_text",
+    "ext_description",
+    "creator",
+    "credit",
+    "copyright",
+    "usage_terms",
+)
+_CAMERA_FIELDS = (
+    "camera_make",
+    "camera_model",
+    "body_serial",
+    "lens",
+    "exposure_time",
+    "f_number",
+    "iso",
+    "focal_length",
+    "gps_latitude",
+    "gps_longitude",
+    "gps_altitude",
+)
+
+
+def insert_photo(conn: sqlite3.Connection, photo: NewPhoto) -> int:
+    """Add one photo with its keywords and people; the caller owns the transaction."""
+    meta = photo.metadata
+    columns: dict[str, Any] = {
+        "content_hash": photo.content_hash,
+        "path": photo.path,
+        "storage": photo.storage,
+        "original_name": photo.original_name,
+        "source_path": photo.source_path,
+        "file_size": photo.file_size,
+        "file_mtime_ns": photo.file_mtime_ns,
+        "format": photo.format,
+        "width": photo.width,
+        "height": photo.height,
+        "orientation": meta.orientation if 1 <= meta.orientation <= 8 else 1,
+        "captured_at": photo.captured_at,
+        "captured_at_source": photo.captured_at_source,
+        "rating": min(max(meta.rating or 0, 0), 5),
+        "metadata_sources": json.dumps(meta.sources, sort_keys=True),
+        "metadata_warnings": json.dumps(meta.warnings),
+        "import_id": photo.import_id,
+        "imported_at": photo.imported_at,
+    }
+    for name in _TEXT_FIELDS + _CAMERA_FIELDS:
+        columns[name] = getattr(meta, name)
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    cursor = conn.execute(f"INSERT INTO photos ({names}) VALUES ({marks})", tuple(columns.values()))
+    photo_id = int(cursor.lastrowid or 0)
+    set_keywords(conn, photo_id, meta.keywords)
+    set_people(conn, photo_id, meta.people)
+    return photo_id
+
+
+def _term_ids(conn: sqlite3.Connection, table: str, column: str, terms: list[str]) -> list[int]:
+    ids: list[int] = []
+    for term in dict.fromkeys(t.strip() for t in terms if t.strip()):
+        extra = ", created_at" if table == "people" else ""
+        values = ", datetime('now')" if table == "people" else ""
+        conn.execute(
+            f"INSERT INTO {table} ({column}{extra}) VALUES (?{values}) ON CONFLICT DO NOTHING",
+            (term,),
+        )
+        row = conn.execute(f"SELECT id FROM {table} WHERE {column} = ?", (term,)).fetchone()
+        ids.append(int(row[0]))
+    return ids
+
+
+def set_keywords(conn: sqlite3.Connection, photo_id: int, keywords: list[str]) -> None:
+    conn.execute("DELETE FROM photo_keywords WHERE photo_id = ?", (photo_id,))
+    conn.executemany(
+        "INSERT INTO photo_keywords (photo_id, keyword_id, position) VALUES (?, ?, ?)",
+        [
+            (photo_id, kid, pos)
+            for pos, kid in enumerate(_term_ids(conn, "keywords", "path", keywords))
+        ],
+    )
+
+
+def set_people(conn: sqlite3.Connection, photo_id: int, names: list[str]) -> None:
+    conn.execute("DELETE FROM photo_people WHERE photo_id = ?", (photo_id,))
+    conn.executemany(
+        "INSERT INTO photo_people (photo_id, person_id, position) VALUES (?, ?, ?)",
+        [(photo_id, pid, pos) for pos, pid in enumerate(_term_ids(conn, "people", "name", names))],
+    )
+
+
+@dataclass
+class PhotoQuery:
+    """Which photos to list and in what order. Every filter is optional and they combine."""
+
+    camera: str | None = None
+    min_rating: int | None = None
+    keyword: str | None = None
+    """A keyword path; matches the keyword and everything below it (``Sessions`` finds
+    ``Sessions|Panel``)."""
+    person: str | None = None
+    has_caption: bool | None = None
+    has_alt_text: bool | None = None
+    ids: list[int] | None = None
+    sort: str = "time"
+    """``"time"`` (capture time with per-camera clock offsets), ``"filename"`` or ``"rating"``."""
+    descending: bool = False
+    limit: int | None = None
+    params: list[Any] = field(default_factory=list, repr=False)
+
+
+_SORTS = {
+    # substr(…, 1, 19) drops sub-seconds and offset: cameras at one event share a wall clock,
+    # and the per-camera offset corrects the ones that were wrong.
+    "time": "coalesce(julianday(substr(p.captured_at, 1, 19))"
+    " + coalesce(cc.offset_seconds, 0) / 86400.0, 9e9)",
+    "filename": "p.path",
+    "rating": "p.rating",
+}
+
+
+def _where(query: PhotoQuery) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if query.camera:
+        clauses.append(
+            "trim(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, ''))"
+            " LIKE ? ESCAPE '\\'"
+        )
+        params.append(f"%{_escape_like(query.camera)}%")
+    if query.min_rating is not None:
+        clauses.append("p.rating >= ?")
+        params.append(query.min_rating)
+    if query.keyword:
+        clauses.append(
+            "p.id IN (SELECT pk.photo_id FROM photo_keywords pk JOIN keywords k"
+            " ON k.id = pk.keyword_id WHERE k.path = ? OR k.path LIKE ? ESCAPE '\\')"
+        )
+        params += [query.keyword, f"{_escape_like(query.keyword)}|%"]
+    if query.person:
+        clauses.append(
+            "p.id IN (SELECT pp.photo_id FROM photo_people pp JOIN people pe"
+            " ON pe.id = pp.person_id WHERE pe.name = ?)"
+        )
+        params.append(query.person)
+    for flag, column in ((query.has_caption, "caption"), (query.has_alt_text, "alt_text")):
+        if flag is True:
+            clauses.append(f"trim(coalesce(p.{column}, '')) != ''")
+        elif flag is False:
+            clauses.append(f"trim(coalesce(p.{column}, '')) = ''")
+    if query.ids is not None:
+        clauses.append(f"p.id IN ({', '.join('?' for _ in query.ids) or 'NULL'})")
+        params += query.ids
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _from_and_order(query: PhotoQuery) -> tuple[str, list[Any]]:
+    where, params = _where(query)
+    order = _SORTS.get(query.sort)
+    if order is None:
+        raise ValueError(f"unknown sort {query.sort!r}; use one of {', '.join(_SORTS)}")
+    direction = "DESC" if query.descending else "ASC"
+    sql = (
+        " FROM photos p LEFT JOIN camera_clocks cc"
+        " ON cc.camera_make = coalesce(p.camera_make, '')"
+        " AND cc.camera_model = coalesce(p.camera_model, '')"
+        " AND cc.body_serial = coalesce(p.body_serial, '')"
+        f"{where} ORDER BY {order} {direction}, p.id {direction}"
+    )
+    if query.limit is not None:
+        sql += " LIMIT ?"
+        params.append(query.limit)
+    return sql, params
+
+
+def list_photo_ids(conn: sqlite3.Connection, query: PhotoQuery | None = None) -> list[int]:
+    """The ids of the photos that match, in display order (what a grid needs)."""
+    sql, params = _from_and_order(query or PhotoQuery())
+    return [row[0] for row in conn.execute("SELECT p.id" + sql, params)]
+
+
+_SUMMARY_COLUMNS = (
+    "p.id, p.path, p.original_name, p.captured_at, p.captured_at_source, p.camera_make,"
+    " p.camera_model, p.width, p.height, p.rating, p.flag, p.color_label, p.caption, p.title,"
+    " p.headline, p.alt_text, p.creator, p.credit, p.copyright,"
+    " (p.gps_latitude IS NOT NULL AND p.gps_longitude IS NOT NULL) AS has_gps"
+)
+
+
+def list_photos(conn: sqlite3.Connection, query: PhotoQuery | None = None) -> list[dict[str, Any]]:
+    """One summary dict per matching photo, in display order (``gallery-app photos``)."""
+    sql, params = _from_and_order(query or PhotoQuery())
+    rows = conn.execute(f"SELECT {_SUMMARY_COLUMNS}" + sql, params).fetchall()
+    keywords = _terms_by_photo(conn, "keywords", "path", "photo_keywords", "keyword_id")
+    people = _terms_by_photo(conn, "people", "name", "photo_people", "person_id")
+    return [_summary(row, keywords.get(row["id"], []), people.get(row["id"], [])) for row in rows]
+
+
+def _terms_by_photo(
+    conn: sqlite3.Connection, table: str, column: str, link: str, link_column: str
+) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = defaultdict(list)
+    sql = (
+        f"SELECT l.photo_id, t.{column} FROM {link} l JOIN {table} t ON t.id = l.{link_column}"
+        " ORDER BY l.photo_id, l.position"
+    )
+    for photo_id, term in conn.execute(sql):
+        result[photo_id].append(term)
+    return result
+
+
+def camera_label(make: str | None, model: str | None) -> str | None:
+    """ "Canon Canon EOS 40D" → "Canon EOS 40D": many cameras repeat the make in the model."""
+    make = (make or "").strip()
+    model = (model or "").strip()
+    if not make:
+        return model or None
+    if not model:
+        return make
+    first_word = make.split()[0].lower()
+    if model.lower().startswith(first_word):
+        return model
+    return f"{make} {model}"
+
+
+def _summary(row: sqlite3.Row, keywords: list[str], people: list[str]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "filename": PurePath(row["path"]).name,
+        "original_name": row["original_name"],
+        "captured_at": row["captured_at"],
+        "captured_at_source": row["captured_at_source"],
+        "camera": camera_label(row["camera_make"], row["camera_model"]),
+        "width": row["width"],
+        "height": row["height"],
+        "rating": row["rating"],
+        "flag": {-1: "reject", 0: None, 1: "pick"}[row["flag"]],
+        "color_label": row["color_label"],
+        "caption": row["caption"],
+        "title": row["title"],
+        "headline": row["headline"],
+        "alt_text": row["alt_text"],
+        "keywords": keywords,
+        "people": people,
+        "creator": row["creator"],
+        "credit": row["credit"],
+        "copyright": row["copyright"],
+        "has_gps": bool(row["has_gps"]),
+    }
+
+
+def get_photo(conn: sqlite3.Connection, photo_id: int) -> dict[str, Any]:
+    """Everything the catalog knows about one photo (``gallery-app show``)."""
+    row = conn.execute("SELECT * FROM photos WHERE id = ?", (photo_id,)).fetchone()
+    if row is None:
+        raise PhotoNotFound(f"there is no photo with id {photo_id} in this project")
+    keywords = [
+        r[0]
+        for r in conn.execute(
+            "SELECT k.path FROM photo_keywords pk JOIN keywords k ON k.id = pk.keyword_id"
+            " WHERE pk.photo_id = ? ORDER BY pk.position",
+            (photo_id,),
+        )
+    ]
+    people = [
+        r[0]
+        for r in conn.execute(
+            "SELECT pe.name FROM photo_people pp JOIN people pe ON pe.id = pp.person_id"
+            " WHERE pp.photo_id = ? ORDER BY pp.position",
+            (photo_id,),
+        )
+    ]
+    result = dict(row)
+    result["filename"] = PurePath(row["path"]).name
+    result["camera"] = camera_label(row["camera_make"], row["camera_model"])
+    result["flag"] = {-1: "reject", 0: None, 1: "pick"}[row["flag"]]
+    result["keywords"] = keywords
+    result["people"] = people
+    result["has_gps"] = row["gps_latitude"] is not None and row["gps_longitude"] is not None
+    result["metadata_sources"] = json.loads(row["metadata_sources"])
+    result["metadata_warnings"] = json.loads(row["metadata_warnings"])
+    return result
+
+
+def photo_exists_for_source(
+    conn: sqlite3.Connection, source_path: str, size: int, mtime_ns: int
+) -> bool:
+    """True if this exact file (same place, size and time) was imported before: a stat, not a
+    hash, decides that re-running an import over the same folder adds nothing."""
+    row = conn.execute(
+        "SELECT 1 FROM photos WHERE source_path = ? AND file_size = ? AND file_mtime_ns = ?",
+        (source_path, size, mtime_ns),
+    ).fetchone()
+    return row is not None
+
+
+def known_hashes(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT content_hash FROM photos")}
