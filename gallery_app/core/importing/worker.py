@@ -208,7 +208,7 @@ def _read_metadata(path: Path) -> PhotoMetadata:
 def _embedded_thumbnail(
     path: Path, cache_dir: Path, content_hash: str, orientation: int, fmt: str
 ) -> bool:
-    if fmt != "jpeg":
+    if fmt not in ("jpeg", "heif"):
         return False
     from gallery_app.core.thumbnails import write_embedded_thumbnail
 
