@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gallery_app import __version__
-from gallery_app.cli import output
+from gallery_app.cli import output, people_cmds
 from gallery_app.core.catalog import photos
 from gallery_app.core.errors import Cancelled, UserError
 from gallery_app.core.importing import naming
@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("photo_id", type=int, metavar="PHOTO_ID")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_show)
+
+    people_cmds.add_parsers(sub)
 
     p = sub.add_parser("demo", help="create a demo event project from generated photos")
     p.add_argument("project", type=Path, nargs="?", default=Path("demo-project"))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.cli.clirun import run, run_json
 from tests.helpers import make_jpeg
 
 PHOTO_FIELDS = {
@@ -32,23 +31,6 @@ PHOTO_FIELDS = {
     "copyright",
     "has_gps",
 }
-
-
-def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "gallery_app", *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
-
-
-def run_json(*args: str) -> Any:
-    result = run(*args, "--json")
-    return json.loads(result.stdout)  # stdout holds one JSON document and nothing else
 
 
 @pytest.fixture

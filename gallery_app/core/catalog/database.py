@@ -51,6 +51,9 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
 
 def _configure(conn: sqlite3.Connection, *, readonly: bool) -> None:
     conn.row_factory = sqlite3.Row
+    # Unicode-aware case folding for names ("ZOË MÜLLER" is "Zoë Müller"); SQLite's NOCASE
+    # folds ASCII only.
+    conn.create_function("casefold", 1, _casefold, deterministic=True)
     conn.execute("PRAGMA busy_timeout = 10000")
     conn.execute("PRAGMA foreign_keys = ON")
     if not readonly:
@@ -58,6 +61,10 @@ def _configure(conn: sqlite3.Connection, *, readonly: bool) -> None:
         # NORMAL in WAL mode is durable against application crashes and consistent after power
         # loss (the last commits may be lost, the file is never corrupt).
         conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def _casefold(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -128,9 +128,109 @@ CREATE TABLE camera_clocks (
 ) WITHOUT ROWID;
 """
 
+# The people register, consent histories, reviewers' overrides, the audit log, the undo
+# history of edits, and the record of which exported file holds which photo. Consent records,
+# overrides and the audit log are append-only: triggers refuse any UPDATE or DELETE, so the
+# history a data-protection officer relies on cannot be rewritten by the app or a bug in it.
+_V3_PEOPLE_CONSENT_AUDIT = """
+ALTER TABLE people ADD COLUMN email TEXT;
+ALTER TABLE people ADD COLUMN organisation TEXT;
+ALTER TABLE people ADD COLUMN role TEXT CHECK (role IS NULL OR role IN
+    ('speaker', 'delegate', 'staff', 'volunteer', 'press', 'other'));
+ALTER TABLE people ADD COLUMN minor INTEGER NOT NULL DEFAULT 0 CHECK (minor IN (0, 1));
+CREATE UNIQUE INDEX people_by_email ON people(email COLLATE NOCASE) WHERE email IS NOT NULL;
+
+ALTER TABLE photos ADD COLUMN no_identifiable_people INTEGER NOT NULL DEFAULT 0
+    CHECK (no_identifiable_people IN (0, 1));
+
+CREATE TABLE consent_records (
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people(id),
+    status TEXT NOT NULL CHECK (status IN ('granted', 'refused', 'withdrawn')),
+    uses TEXT NOT NULL,
+    valid_from TEXT,
+    valid_until TEXT,
+    evidence TEXT,
+    guardian TEXT,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    source TEXT
+);
+CREATE INDEX consent_records_by_person ON consent_records(person_id, recorded_at, id);
+CREATE TRIGGER consent_records_append_only_update BEFORE UPDATE ON consent_records
+BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+CREATE TRIGGER consent_records_append_only_delete BEFORE DELETE ON consent_records
+BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+
+CREATE TABLE consent_overrides (
+    id INTEGER PRIMARY KEY,
+    photo_id INTEGER NOT NULL REFERENCES photos(id),
+    use TEXT NOT NULL CHECK (use IN ('web', 'social', 'print', 'internal')),
+    reason TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    overridden_by TEXT NOT NULL,
+    overridden_at TEXT NOT NULL
+);
+CREATE INDEX consent_overrides_by_photo ON consent_overrides(photo_id, id);
+CREATE TRIGGER consent_overrides_append_only_update BEFORE UPDATE ON consent_overrides
+BEGIN SELECT RAISE(ABORT, 'overrides are append-only'); END;
+CREATE TRIGGER consent_overrides_append_only_delete BEFORE DELETE ON consent_overrides
+BEGIN SELECT RAISE(ABORT, 'overrides are append-only'); END;
+
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    details TEXT NOT NULL DEFAULT '{}',
+    reason TEXT
+);
+CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+CREATE TABLE edit_history (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    description TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    undone INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1))
+);
+
+CREATE TABLE exports (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    preset TEXT NOT NULL,
+    use TEXT NOT NULL,
+    out_dir TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    summary TEXT
+);
+CREATE TABLE export_files (
+    export_id INTEGER NOT NULL REFERENCES exports(id),
+    photo_id INTEGER NOT NULL REFERENCES photos(id),
+    path TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('image', 'page', 'archive', 'manifest')),
+    format TEXT,
+    width INTEGER,
+    sha256 TEXT,
+    removed_at TEXT,
+    PRIMARY KEY (export_id, path, photo_id)
+) WITHOUT ROWID;
+CREATE INDEX export_files_by_photo ON export_files(photo_id, export_id);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "event project, photos, keywords and people", _V1_PROJECT_AND_PHOTOS),
     Migration(2, "per-camera clock offsets", _V2_CAMERA_CLOCKS),
+    Migration(
+        3,
+        "people register, consent, overrides, audit log, edits, exports",
+        _V3_PEOPLE_CONSENT_AUDIT,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -105,6 +105,16 @@ def insert_photo(conn: sqlite3.Connection, photo: NewPhoto) -> int:
 def _term_ids(conn: sqlite3.Connection, table: str, column: str, terms: list[str]) -> list[int]:
     ids: list[int] = []
     for term in dict.fromkeys(t.strip() for t in terms if t.strip()):
+        if table == "people":
+            # "zoë müller" typed in a hurry is the Zoë Müller already in the register.
+            existing = conn.execute(
+                "SELECT id FROM people WHERE casefold(name) = casefold(?)"
+                " ORDER BY name = ? DESC, id LIMIT 1",
+                (term, term),
+            ).fetchone()
+            if existing is not None:
+                ids.append(int(existing[0]))
+                continue
         extra = ", created_at" if table == "people" else ""
         values = ", datetime('now')" if table == "people" else ""
         conn.execute(

@@ -1,0 +1,295 @@
+"""Edits to photos as reversible data: the basis of undo/redo in every front end.
+
+An :class:`Edit` lists, per photo and field, the value before and after. Applying it writes the
+"after" values; its :meth:`Edit.inverse` swaps them. A change to 300 selected photos is *one*
+edit, applied in one transaction and undone in one step. The history lives in the catalog
+(``edit_history``), so undo survives closing the app; the desktop app wraps these same objects
+in a ``QUndoStack`` and the CLI calls :func:`undo` and :func:`redo` directly.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from gallery_app.core import audit
+from gallery_app.core.catalog import photos as photo_rows
+from gallery_app.core.catalog.database import transaction
+from gallery_app.core.errors import PhotoNotFound, UserError
+from gallery_app.core.project import Project, now_iso
+
+TEXT_FIELDS = ("caption", "title", "headline", "alt_text", "creator", "credit", "copyright")
+SCALAR_FIELDS = (*TEXT_FIELDS, "rating", "flag", "color_label", "no_identifiable_people")
+LIST_FIELDS = ("keywords", "people")
+COLOR_LABELS = ("red", "yellow", "green", "blue", "purple")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one photo, before and after."""
+
+    photo_id: int
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A set of field changes that is applied, undone and redone as one step."""
+
+    description: str
+    changes: tuple[FieldChange, ...]
+
+    @property
+    def photo_ids(self) -> list[int]:
+        return sorted({c.photo_id for c in self.changes})
+
+    def inverse(self) -> Edit:
+        return Edit(
+            f"undo {self.description}",
+            tuple(FieldChange(c.photo_id, c.field, c.after, c.before) for c in self.changes),
+        )
+
+    def apply(self, conn: sqlite3.Connection) -> None:
+        """Write the "after" values; the caller owns the transaction."""
+        for change in self.changes:
+            if change.field in SCALAR_FIELDS:
+                conn.execute(
+                    f"UPDATE photos SET {change.field} = ? WHERE id = ?",
+                    (change.after, change.photo_id),
+                )
+            elif change.field == "keywords":
+                photo_rows.set_keywords(conn, change.photo_id, list(change.after))
+            elif change.field == "people":
+                photo_rows.set_people(conn, change.photo_id, list(change.after))
+            else:
+                raise ValueError(f"unknown field {change.field!r}")
+
+    def to_json(self) -> str:
+        return json.dumps(
+            [[c.photo_id, c.field, c.before, c.after] for c in self.changes], ensure_ascii=False
+        )
+
+    @classmethod
+    def from_json(cls, description: str, data: str) -> Edit:
+        return cls(description, tuple(FieldChange(*item) for item in json.loads(data)))
+
+
+@dataclass
+class EditRequest:
+    """What the user asked to change on every selected photo. ``None`` leaves a field alone;
+    an empty string clears a text field."""
+
+    caption: str | None = None
+    title: str | None = None
+    headline: str | None = None
+    alt_text: str | None = None
+    creator: str | None = None
+    credit: str | None = None
+    copyright: str | None = None
+    rating: int | None = None
+    flag: int | None = None
+    """1 pick, -1 reject, 0 unflag."""
+    color_label: str | None = None
+    """One of :data:`COLOR_LABELS`, or "" to clear."""
+    no_identifiable_people: bool | None = None
+    add_keywords: list[str] = field(default_factory=list)
+    remove_keywords: list[str] = field(default_factory=list)
+    add_people: list[str] = field(default_factory=list)
+    remove_people: list[str] = field(default_factory=list)
+
+    def validate(self) -> None:
+        if self.rating is not None and not 0 <= self.rating <= 5:
+            raise UserError(f"rating must be 0 to 5, not {self.rating}")
+        if self.flag is not None and self.flag not in (-1, 0, 1):
+            raise UserError("flag must be pick, reject or unflag")
+        if self.color_label not in (None, "", *COLOR_LABELS):
+            raise UserError(f"colour label must be one of {', '.join(COLOR_LABELS)}")
+        for keyword in self.add_keywords:
+            parts = keyword.split("|")
+            if any(not part.strip() for part in parts):
+                raise UserError(f"keyword {keyword!r} has an empty level")
+
+    def is_empty(self) -> bool:
+        scalars = [getattr(self, name) for name in SCALAR_FIELDS]
+        lists = [self.add_keywords, self.remove_keywords, self.add_people, self.remove_people]
+        return all(v is None for v in scalars) and not any(lists)
+
+    def describe(self, count: int) -> str:
+        parts = [
+            name.replace("_", " ") for name in SCALAR_FIELDS if getattr(self, name) is not None
+        ]
+        if self.add_keywords or self.remove_keywords:
+            parts.append("keywords")
+        if self.add_people or self.remove_people:
+            parts.append("people")
+        what = ", ".join(parts) or "nothing"
+        return f"set {what} on {count} photo{'s' if count != 1 else ''}"
+
+
+def _normalise_keyword(keyword: str) -> str:
+    return "|".join(part.strip() for part in keyword.split("|"))
+
+
+def _clean_text(value: str) -> str | None:
+    text = value.strip()
+    return text or None
+
+
+def build_edit(conn: sqlite3.Connection, photo_ids: list[int], request: EditRequest) -> Edit:
+    """The edit that turns the photos' current values into what ``request`` asks for; fields
+    that would not change are left out."""
+    request.validate()
+    changes: list[FieldChange] = []
+    ids = list(dict.fromkeys(photo_ids))
+    current = {row["id"]: row for row in _current_rows(conn, ids)}
+    missing = [i for i in ids if i not in current]
+    if missing:
+        raise PhotoNotFound(f"there is no photo with id {missing[0]} in this project")
+    add_keywords = [_normalise_keyword(k) for k in request.add_keywords]
+    remove_keywords = {_normalise_keyword(k) for k in request.remove_keywords}
+    add_people = [" ".join(p.split()) for p in request.add_people if p.strip()]
+    remove_people = {" ".join(p.split()) for p in request.remove_people}
+    for photo_id in ids:
+        row = current[photo_id]
+        for name in SCALAR_FIELDS:
+            wanted = getattr(request, name)
+            if wanted is None:
+                continue
+            if name in TEXT_FIELDS or name == "color_label":
+                wanted = _clean_text(wanted)
+            elif name == "no_identifiable_people":
+                wanted = int(wanted)
+            if row[name] != wanted:
+                changes.append(FieldChange(photo_id, name, row[name], wanted))
+        keywords = list(row["keywords"])
+        new_keywords = [k for k in keywords if k not in remove_keywords]
+        new_keywords += [k for k in add_keywords if k not in new_keywords]
+        if new_keywords != keywords:
+            changes.append(FieldChange(photo_id, "keywords", keywords, new_keywords))
+        people = list(row["people"])
+        new_people = [p for p in people if p not in remove_people]
+        new_people += [p for p in add_people if p not in new_people]
+        if new_people != people:
+            changes.append(FieldChange(photo_id, "people", people, new_people))
+    return Edit(request.describe(len(ids)), tuple(changes))
+
+
+def _current_rows(conn: sqlite3.Connection, ids: list[int]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in conn.execute(
+            f"SELECT id, {', '.join(SCALAR_FIELDS)} FROM photos WHERE id IN ({marks})", chunk
+        ):
+            record = dict(row)
+            record["keywords"] = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT k.path FROM photo_keywords pk JOIN keywords k ON k.id = pk.keyword_id"
+                    " WHERE pk.photo_id = ? ORDER BY pk.position",
+                    (row["id"],),
+                )
+            ]
+            record["people"] = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT pe.name FROM photo_people pp JOIN people pe ON pe.id = pp.person_id"
+                    " WHERE pp.photo_id = ? ORDER BY pp.position",
+                    (row["id"],),
+                )
+            ]
+            rows.append(record)
+    return rows
+
+
+def apply_edit(project: Project, photo_ids: list[int], request: EditRequest) -> Edit:
+    """Change the photos as asked, in one transaction, and make it the newest undo step.
+
+    A new name among ``add_people`` creates a person in the register with unknown consent.
+    Returns the edit (with no changes if everything already was as asked).
+    """
+    conn = project.conn
+    with transaction(conn):
+        edit = build_edit(conn, photo_ids, request)
+        if not edit.changes:
+            return edit
+        new_people = _names_not_in_register(conn, edit)
+        edit.apply(conn)
+        for name in new_people:
+            audit.record(
+                conn,
+                action="person_added",
+                subject=f"person:{name}",
+                details={"via": "tagging", "consent": "unknown"},
+            )
+        # A new edit makes the undone ones unreachable, as in every editor.
+        conn.execute("DELETE FROM edit_history WHERE undone = 1")
+        conn.execute(
+            "INSERT INTO edit_history (at, actor, description, changes) VALUES (?, ?, ?, ?)",
+            (now_iso(), audit.current_actor(), edit.description, edit.to_json()),
+        )
+    return edit
+
+
+def _names_not_in_register(conn: sqlite3.Connection, edit: Edit) -> list[str]:
+    names = {name for change in edit.changes if change.field == "people" for name in change.after}
+    known = {
+        row[0]
+        for row in conn.execute(
+            f"SELECT name FROM people WHERE name IN ({', '.join('?' for _ in names)})",
+            sorted(names),
+        )
+    }
+    return sorted(names - known)
+
+
+def undo(project: Project) -> Edit | None:
+    """Undo the newest edit not yet undone; ``None`` if there is nothing to undo."""
+    conn = project.conn
+    with transaction(conn):
+        row = conn.execute(
+            "SELECT id, description, changes FROM edit_history WHERE undone = 0"
+            " ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        edit = Edit.from_json(row["description"], row["changes"])
+        edit.inverse().apply(conn)
+        conn.execute("UPDATE edit_history SET undone = 1 WHERE id = ?", (row["id"],))
+    return edit
+
+
+def redo(project: Project) -> Edit | None:
+    """Redo the edit undone last; ``None`` if there is nothing to redo."""
+    conn = project.conn
+    with transaction(conn):
+        row = conn.execute(
+            "SELECT id, description, changes FROM edit_history WHERE undone = 1"
+            " ORDER BY id ASC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        edit = Edit.from_json(row["description"], row["changes"])
+        edit.apply(conn)
+        conn.execute("UPDATE edit_history SET undone = 0 WHERE id = ?", (row["id"],))
+    return edit
+
+
+def history(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Descriptions of what undo and redo would do next, newest first."""
+    undo_list = [
+        r[0]
+        for r in conn.execute(
+            "SELECT description FROM edit_history WHERE undone = 0 ORDER BY id DESC"
+        )
+    ]
+    redo_list = [
+        r[0]
+        for r in conn.execute("SELECT description FROM edit_history WHERE undone = 1 ORDER BY id")
+    ]
+    return {"undo": undo_list, "redo": redo_list}
