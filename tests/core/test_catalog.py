@@ -91,19 +91,30 @@ def test_old_catalog_is_migrated_with_its_data(tmp_path: Path) -> None:
     migrate(conn, MIGRATIONS[:1])  # a catalog as version 1 of the app left it
     assert schema_version(conn) == 1
     with transaction(conn):
+        # Written the way version 1 of the app wrote it, column by column.
         conn.execute(
             "INSERT INTO project (id, event_name, created_at) VALUES (1, 'Gala', '2025-01-01')"
         )
-        conn.execute("PRAGMA foreign_keys = ON")
-        photos.insert_photo(conn, _photo(7, caption="Kept", keywords=["Awards|Winners"]))
+        for n, when in ((7, "2025-01-01T20:00:05"), (8, "2025-01-01T19:00:00")):
+            conn.execute(
+                "INSERT INTO photos (id, content_hash, path, storage, original_name, source_path,"
+                " file_size, file_mtime_ns, format, width, height, captured_at,"
+                " captured_at_source, caption, imported_at) VALUES"
+                " (?, ?, ?, 'copy', 'a.jpg', '/card/a.jpg', 1, 1, 'jpeg', 60, 40, ?, 'exif',"
+                " 'Kept', '2025-01-02')",
+                (n, f"{n:064x}", f"originals/{n}.jpg", when),
+            )
+        conn.execute("INSERT INTO keywords (id, path) VALUES (1, 'Awards|Winners')")
+        conn.execute("INSERT INTO photo_keywords VALUES (7, 1, 0)")
     conn.close()
 
     with open_project(root) as project:
         assert schema_version(project.conn) == SCHEMA_VERSION
         assert project.defaults().event_name == "Gala"
-        [row] = photos.list_photos(project.conn)
-        assert row["caption"] == "Kept"
-        assert row["keywords"] == ["Awards|Winners"]
+        rows = photos.list_photos(project.conn)
+        assert [r["id"] for r in rows] == [8, 7]  # capture-time order, from the new sort key
+        assert rows[1]["caption"] == "Kept"
+        assert rows[1]["keywords"] == ["Awards|Winners"]
         tables = {r[0] for r in project.conn.execute("SELECT name FROM sqlite_master")}
         assert "camera_clocks" in tables
 
@@ -226,9 +237,8 @@ def test_filters_and_sorting_happen_in_sql(project: Project) -> None:
             ),
         )
         photos.insert_photo(conn, _photo(3, camera_make="Canon", camera_model="Canon EOS R6"))
-        conn.execute(
-            "INSERT INTO camera_clocks VALUES ('Canon', 'Canon EOS R6', '', -3600)"
-        )
+        moved = photos.set_camera_clock_offset(conn, "Canon", "Canon EOS R6", None, -3600)
+        assert moved == 2
     conn = project.conn
     # The Canon ran an hour fast: its corrected times come before the Nikon's.
     assert photos.list_photo_ids(conn) == [1, 3, 2]

@@ -63,7 +63,7 @@ def _configure(conn: sqlite3.Connection, *, readonly: bool) -> None:
         conn.execute("PRAGMA synchronous = NORMAL")
 
 
-def _casefold(value: object) -> object:
+def _casefold(value: str | None) -> str | None:
     return value.casefold() if isinstance(value, str) else value
 
 

@@ -223,6 +223,21 @@ CREATE TABLE export_files (
 CREATE INDEX export_files_by_photo ON export_files(photo_id, export_id);
 """
 
+# Sorting 20,000 photos by corrected capture time must be an index scan, not a computation per
+# row: the sort key (local capture time as a Julian day, plus the camera's clock offset) is
+# stored and kept up to date when an offset changes.
+_V4_CAPTURE_SORT_KEY = """
+ALTER TABLE photos ADD COLUMN captured_sort REAL;
+UPDATE photos SET captured_sort = julianday(substr(captured_at, 1, 19)) + coalesce((
+    SELECT cc.offset_seconds FROM camera_clocks cc
+    WHERE cc.camera_make = coalesce(photos.camera_make, '')
+      AND cc.camera_model = coalesce(photos.camera_model, '')
+      AND cc.body_serial = coalesce(photos.body_serial, '')), 0) / 86400.0;
+CREATE INDEX photos_by_capture_sort ON photos(captured_sort, id);
+CREATE INDEX photos_by_rating ON photos(rating, id);
+CREATE INDEX photos_by_path ON photos(path, id);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "event project, photos, keywords and people", _V1_PROJECT_AND_PHOTOS),
     Migration(2, "per-camera clock offsets", _V2_CAMERA_CLOCKS),
@@ -231,6 +246,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "people register, consent, overrides, audit log, edits, exports",
         _V3_PEOPLE_CONSENT_AUDIT,
     ),
+    Migration(4, "indexed capture-time sort key", _V4_CAPTURE_SORT_KEY),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -12,7 +12,6 @@ import json
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 
 from gallery_app.core.errors import PhotoNotFound
@@ -68,6 +67,38 @@ _CAMERA_FIELDS = (
 )
 
 
+# Local capture time as a Julian day plus the camera's clock offset. Sub-seconds and the UTC
+# offset are left out on purpose: cameras at one event share a wall clock, and the per-camera
+# offset corrects the ones that were wrong.
+SORT_KEY_SQL = """julianday(substr(photos.captured_at, 1, 19)) + coalesce((
+    SELECT cc.offset_seconds FROM camera_clocks cc
+    WHERE cc.camera_make = coalesce(photos.camera_make, '')
+      AND cc.camera_model = coalesce(photos.camera_model, '')
+      AND cc.body_serial = coalesce(photos.body_serial, '')), 0) / 86400.0"""
+
+
+def set_camera_clock_offset(
+    conn: sqlite3.Connection, make: str | None, model: str | None, serial: str | None, seconds: int
+) -> int:
+    """Shift one camera body's photos on the time line; returns how many photos moved.
+
+    The caller owns the transaction.
+    """
+    key = (make or "", model or "", serial or "")
+    conn.execute(
+        "INSERT INTO camera_clocks (camera_make, camera_model, body_serial, offset_seconds)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET offset_seconds = excluded.offset_seconds",
+        (*key, seconds),
+    )
+    cursor = conn.execute(
+        f"UPDATE photos SET captured_sort = {SORT_KEY_SQL}"
+        " WHERE coalesce(camera_make, '') = ? AND coalesce(camera_model, '') = ?"
+        " AND coalesce(body_serial, '') = ?",
+        key,
+    )
+    return cursor.rowcount
+
+
 def insert_photo(conn: sqlite3.Connection, photo: NewPhoto) -> int:
     """Add one photo with its keywords and people; the caller owns the transaction."""
     meta = photo.metadata
@@ -97,6 +128,7 @@ def insert_photo(conn: sqlite3.Connection, photo: NewPhoto) -> int:
     marks = ", ".join("?" for _ in columns)
     cursor = conn.execute(f"INSERT INTO photos ({names}) VALUES ({marks})", tuple(columns.values()))
     photo_id = int(cursor.lastrowid or 0)
+    conn.execute(f"UPDATE photos SET captured_sort = {SORT_KEY_SQL} WHERE id = ?", (photo_id,))
     set_keywords(conn, photo_id, meta.keywords)
     set_people(conn, photo_id, meta.people)
     return photo_id
@@ -166,10 +198,7 @@ class PhotoQuery:
 
 
 _SORTS = {
-    # substr(…, 1, 19) drops sub-seconds and offset: cameras at one event share a wall clock,
-    # and the per-camera offset corrects the ones that were wrong.
-    "time": "coalesce(julianday(substr(p.captured_at, 1, 19))"
-    " + coalesce(cc.offset_seconds, 0) / 86400.0, 9e9)",
+    "time": "p.captured_sort",
     "filename": "p.path",
     "rating": "p.rating",
 }
@@ -189,8 +218,8 @@ def _where(query: PhotoQuery) -> tuple[str, list[Any]]:
         params.append(query.min_rating)
     if query.keyword:
         clauses.append(
-            "p.id IN (SELECT pk.photo_id FROM photo_keywords pk JOIN keywords k"
-            " ON k.id = pk.keyword_id WHERE k.path = ? OR k.path LIKE ? ESCAPE '\\')"
+            "p.id IN (SELECT pk.photo_id FROM photo_keywords pk WHERE pk.keyword_id IN"
+            " (SELECT k.id FROM keywords k WHERE k.path = ? OR k.path LIKE ? ESCAPE '\\'))"
         )
         params += [query.keyword, f"{_escape_like(query.keyword)}|%"]
     if query.person:
@@ -220,13 +249,7 @@ def _from_and_order(query: PhotoQuery) -> tuple[str, list[Any]]:
     if order is None:
         raise ValueError(f"unknown sort {query.sort!r}; use one of {', '.join(_SORTS)}")
     direction = "DESC" if query.descending else "ASC"
-    sql = (
-        " FROM photos p LEFT JOIN camera_clocks cc"
-        " ON cc.camera_make = coalesce(p.camera_make, '')"
-        " AND cc.camera_model = coalesce(p.camera_model, '')"
-        " AND cc.body_serial = coalesce(p.body_serial, '')"
-        f"{where} ORDER BY {order} {direction}, p.id {direction}"
-    )
+    sql = f" FROM photos p{where} ORDER BY {order} {direction}, p.id {direction}"
     if query.limit is not None:
         sql += " LIMIT ?"
         params.append(query.limit)
@@ -236,7 +259,9 @@ def _from_and_order(query: PhotoQuery) -> tuple[str, list[Any]]:
 def list_photo_ids(conn: sqlite3.Connection, query: PhotoQuery | None = None) -> list[int]:
     """The ids of the photos that match, in display order (what a grid needs)."""
     sql, params = _from_and_order(query or PhotoQuery())
-    return [row[0] for row in conn.execute("SELECT p.id" + sql, params)]
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return [row[0] for row in cursor.execute("SELECT p.id" + sql, params)]
 
 
 _SUMMARY_COLUMNS = (
@@ -250,23 +275,36 @@ _SUMMARY_COLUMNS = (
 def list_photos(conn: sqlite3.Connection, query: PhotoQuery | None = None) -> list[dict[str, Any]]:
     """One summary dict per matching photo, in display order (``gallery-app photos``)."""
     sql, params = _from_and_order(query or PhotoQuery())
-    rows = conn.execute(f"SELECT {_SUMMARY_COLUMNS}" + sql, params).fetchall()
-    keywords = _terms_by_photo(conn, "keywords", "path", "photo_keywords", "keyword_id")
-    people = _terms_by_photo(conn, "people", "name", "photo_people", "person_id")
-    return [_summary(row, keywords.get(row["id"], []), people.get(row["id"], [])) for row in rows]
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: a third of the time of sqlite3.Row for 20k rows
+    rows = cursor.execute(f"SELECT {_SUMMARY_COLUMNS}" + sql, params).fetchall()
+    wanted = {row[0] for row in rows}
+    keywords = _terms_by_photo(
+        conn, "keywords", "path", "photo_keywords", "keyword_id", photo_ids=wanted
+    )
+    people = _terms_by_photo(conn, "people", "name", "photo_people", "person_id", photo_ids=wanted)
+    return [_summary(row, keywords.get(row[0], []), people.get(row[0], [])) for row in rows]
 
 
 def _terms_by_photo(
-    conn: sqlite3.Connection, table: str, column: str, link: str, link_column: str
+    conn: sqlite3.Connection,
+    table: str,
+    column: str,
+    link: str,
+    link_column: str,
+    *,
+    photo_ids: set[int],
 ) -> dict[int, list[str]]:
-    result: dict[int, list[str]] = defaultdict(list)
-    sql = (
-        f"SELECT l.photo_id, t.{column} FROM {link} l JOIN {table} t ON t.id = l.{link_column}"
-        " ORDER BY l.photo_id, l.position"
-    )
-    for photo_id, term in conn.execute(sql):
-        result[photo_id].append(term)
-    return result
+    """Each photo's terms in their stored order, without a join or a sort in SQL: the term
+    table is small and the link table is read in primary-key order."""
+    names = dict(conn.execute(f"SELECT id, {column} FROM {table}").fetchall())
+    positioned: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for photo_id, term_id, position in conn.execute(
+        f"SELECT photo_id, {link_column}, position FROM {link}"
+    ):
+        if photo_id in photo_ids:
+            positioned[photo_id].append((position, names[term_id]))
+    return {pid: [term for _, term in sorted(terms)] for pid, terms in positioned.items()}
 
 
 def camera_label(make: str | None, model: str | None) -> str | None:
@@ -283,29 +321,40 @@ def camera_label(make: str | None, model: str | None) -> str | None:
     return f"{make} {model}"
 
 
-def _summary(row: sqlite3.Row, keywords: list[str], people: list[str]) -> dict[str, Any]:
+_FLAGS = {-1: "reject", 0: None, 1: "pick"}
+
+
+def file_name(stored_path: str) -> str:
+    """The last part of a stored path, whichever separator the machine that stored it used."""
+    return stored_path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _summary(row: tuple[Any, ...], keywords: list[str], people: list[str]) -> dict[str, Any]:
+    (photo_id, path, original_name, captured_at, captured_at_source, make, model, width, height,
+     rating, flag, color_label, caption, title, headline, alt_text, creator, credit, copyright,
+     has_gps) = row  # fmt: skip
     return {
-        "id": row["id"],
-        "filename": PurePath(row["path"]).name,
-        "original_name": row["original_name"],
-        "captured_at": row["captured_at"],
-        "captured_at_source": row["captured_at_source"],
-        "camera": camera_label(row["camera_make"], row["camera_model"]),
-        "width": row["width"],
-        "height": row["height"],
-        "rating": row["rating"],
-        "flag": {-1: "reject", 0: None, 1: "pick"}[row["flag"]],
-        "color_label": row["color_label"],
-        "caption": row["caption"],
-        "title": row["title"],
-        "headline": row["headline"],
-        "alt_text": row["alt_text"],
+        "id": photo_id,
+        "filename": file_name(path),
+        "original_name": original_name,
+        "captured_at": captured_at,
+        "captured_at_source": captured_at_source,
+        "camera": camera_label(make, model),
+        "width": width,
+        "height": height,
+        "rating": rating,
+        "flag": _FLAGS[flag],
+        "color_label": color_label,
+        "caption": caption,
+        "title": title,
+        "headline": headline,
+        "alt_text": alt_text,
         "keywords": keywords,
         "people": people,
-        "creator": row["creator"],
-        "credit": row["credit"],
-        "copyright": row["copyright"],
-        "has_gps": bool(row["has_gps"]),
+        "creator": creator,
+        "credit": credit,
+        "copyright": copyright,
+        "has_gps": bool(has_gps),
     }
 
 
@@ -331,7 +380,7 @@ def get_photo(conn: sqlite3.Connection, photo_id: int) -> dict[str, Any]:
         )
     ]
     result = dict(row)
-    result["filename"] = PurePath(row["path"]).name
+    result["filename"] = file_name(row["path"])
     result["camera"] = camera_label(row["camera_make"], row["camera_model"])
     result["flag"] = {-1: "reject", 0: None, 1: "pick"}[row["flag"]]
     result["keywords"] = keywords
