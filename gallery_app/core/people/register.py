@@ -220,7 +220,9 @@ def import_registration(
                     "organisation": (person.organisation, row.organisation),
                     "role": (person.role, row.role),
                 }
-                changed = {k: new for k, (old, new) in fills.items() if old is None and new}
+                changed: dict[str, str | int | None] = {
+                    k: new for k, (old, new) in fills.items() if old is None and new
+                }
                 if row.minor and not person.minor:
                     changed["minor"] = 1
                 for column, value in changed.items():
