@@ -20,7 +20,6 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import json
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from gallery_app.core.progress import (
     ignore_progress,
 )
 from gallery_app.core.project import Project, now_iso
+from gallery_app.core.workers import worker_pool
 
 STAGING_DIR = ".incoming"
 INGEST_TIMEOUT_S = 60.0
@@ -202,10 +202,7 @@ class _ImportRun:
         self._hashes = photos.known_hashes(self.project.conn)
         stale = self._photos_missing_thumbnails()
         total = len(candidates)
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPool(
-            max_workers=self.workers, initializer=worker.init_worker, context=context
-        )
+        pool = worker_pool(self.workers)
         pending: dict[concurrent.futures.Future[Any], tuple[str, Any]] = {}
         # Results are recorded in scan order, whatever order the workers finish in, so that
         # ids and sequence numbers follow the folder and file names: the same import always
