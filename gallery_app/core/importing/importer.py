@@ -18,6 +18,7 @@ The catalog is written by this thread only; workers get file paths and return pl
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import json
 import os
@@ -123,6 +124,7 @@ class _ImportRun:
     summary: ImportSummary = field(default_factory=ImportSummary)
     import_id: int = 0
     _hashes: set[str] = field(default_factory=set)
+    _copied: list[Path] = field(default_factory=list)
     _added_this_run: set[int] = field(default_factory=set)
 
     @property
@@ -139,6 +141,7 @@ class _ImportRun:
             candidates = self._scan(sources)
             if not self.cancel.cancelled:
                 self._process(candidates)
+            self._sync_copies()
         except KeyboardInterrupt:
             self.summary.cancelled = True
             raise
@@ -152,6 +155,24 @@ class _ImportRun:
                 ProgressEvent("done", len(self.summary.imported), len(self.summary.imported))
             )
         return self.summary
+
+    def _sync_copies(self) -> None:
+        """Make the copies durable before saying they are imported: people format the card
+        next. By now the kernel has written most of them back, so this mostly just confirms."""
+        for path in self._copied:
+            with contextlib.suppress(OSError):
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        if self._copied and hasattr(os, "O_DIRECTORY"):
+            with contextlib.suppress(OSError):
+                fd = os.open(self.project.originals_dir, os.O_RDONLY | os.O_DIRECTORY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
 
     def _begin(self, sources: list[Path]) -> None:
         with transaction(self.project.conn) as conn:
@@ -299,6 +320,8 @@ class _ImportRun:
             self.progress(ProgressEvent("importing", done, total, "duplicate", source))
             return None
         photo_id, final_path = self._record(result)
+        if result.staged is not None:
+            self._copied.append(final_path)
         # Metadata readers' complaints (odd maker notes and the like) stay with the photo in
         # the catalog; the import report names only what the user may want to act on.
         for warning in result.warnings:
