@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gallery_app import __version__
-from gallery_app.cli import output, people_cmds
+from gallery_app.cli import export_cmds, output, people_cmds
 from gallery_app.core.catalog import photos
 from gallery_app.core.errors import Cancelled, UserError
 from gallery_app.core.importing import naming
@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_show)
 
     people_cmds.add_parsers(sub)
+    export_cmds.add_parsers(sub)
 
     p = sub.add_parser("demo", help="create a demo event project from generated photos")
     p.add_argument("project", type=Path, nargs="?", default=Path("demo-project"))
@@ -236,22 +237,24 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Make (or reuse) a demo project from photos our own code generates, then list it."""
     from gallery_app.core.importing.importer import import_sources
-    from gallery_app.core.samples import make_demo_event
+    from gallery_app.core.samples import DEMO_EVENT, make_demo_event
 
     root: Path = args.project
     if not (root / "catalog.sqlite").exists():
         defaults = ProjectDefaults(
-            event_name="Open Data Summit 2026",
-            event_date="2026-05-14",
-            venue="Town Hall, Leeds",
-            creator="Jo Photographer",
-            credit="Jo Photographer / Example Network",
-            copyright="© 2026 Example Network",
+            event_name=DEMO_EVENT.name,
+            event_date=DEMO_EVENT.date,
+            venue=DEMO_EVENT.venue,
+            creator=DEMO_EVENT.creator,
+            credit=DEMO_EVENT.credit,
+            copyright=DEMO_EVENT.copyright,
         )
         with create_project(root, defaults) as project, tempfile.TemporaryDirectory() as tmp:
+            if not args.json:
+                print("Generating demo photos…", file=sys.stderr)
             sources = make_demo_event(Path(tmp))
             if not args.json:
-                print(f"Generated {len(sources)} demo photos; importing…", file=sys.stderr)
+                print(f"Importing {len(sources)} demo photos…", file=sys.stderr)
             import_sources(project, [Path(tmp)], progress=_TerminalProgress(not args.json))
     return cmd_photos(
         argparse.Namespace(
