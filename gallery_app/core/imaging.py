@@ -234,7 +234,7 @@ def _high_depth_to_l(image: Image.Image) -> Image.Image:
     return image.point(lambda v: v * scale).convert("L")
 
 
-def _resizable(image: Image.Image) -> Image.Image:
+def resizable(image: Image.Image) -> Image.Image:
     """Convert to an 8-bit mode that LANCZOS resizes correctly, keeping alpha and CMYK.
 
     Palette and 1-bit images would be resized with NEAREST; 16-bit grey would be clipped; LAB and
@@ -361,7 +361,7 @@ def load_display_image(path: Path, long_edge: int, orientation: int = 1) -> Disp
         image.load()
         icc = image.info.get("icc_profile")
         turn = container_orientation(image, orientation)
-        pixels = _resizable(image)
+        pixels = resizable(image)
         if pixels.size != target:
             pixels = pixels.resize(target, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
         pixels = to_srgb_rgb(pixels, icc if isinstance(icc, bytes) else None)
