@@ -4,6 +4,9 @@
 set -euo pipefail
 need=()
 command -v exiftool >/dev/null || need+=(libimage-exiftool-perl)
+# The exported gallery is tested in a real browser (Playwright driving Debian's Chromium).
+command -v chromium >/dev/null || need+=(chromium)
+fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 # Qt's offscreen platform still needs a few X/GL client libraries on a bare Debian.
 for lib in libEGL.so.1 libfontconfig.so.1 libxkbcommon.so.0 libGL.so.1 libdbus-1.so.3; do
   ldconfig -p 2>/dev/null | grep -q "$lib" || need+=("$lib")

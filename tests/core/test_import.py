@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from gallery_app.core.catalog import photos
-from gallery_app.core.importing.importer import STAGING_DIR, import_sources
+from gallery_app.core.importing.importer import STAGING_DIR, import_sources, recover_staging
 from gallery_app.core.progress import CancelToken, ProgressEvent
 from gallery_app.core.project import Project, open_project
 from gallery_app.core.thumbnails import GRID_SIZE, thumbnail_path
@@ -229,3 +229,32 @@ def test_killed_import_leaves_a_consistent_catalog(project: Project, tmp_path: P
         total = reopened.conn.execute("SELECT count(*) FROM photos").fetchone()[0]
         assert total == 40
         _assert_consistent(reopened)
+
+
+def test_recovery_finishes_a_move_cut_short_and_discards_stray_copies(
+    project: Project, photo_folder: Path
+) -> None:
+    summary = import_sources(project, [photo_folder / "DSC_0000.JPG"])
+    record = photos.get_photo(project.conn, summary.imported[0])
+    final = project.resolve(record["path"])
+    staging = project.originals_dir / STAGING_DIR
+    # As if the process died after committing the row but before moving the file into place,
+    # and while another copy was half-written.
+    os.replace(final, staging / record["content_hash"])
+    (staging / "0123abcd.part").write_bytes(b"half a photo")
+    (staging / ("f" * 64)).write_bytes(b"a whole copy whose row never committed")
+    assert recover_staging(project) == 1
+    assert sha256(final) == record["content_hash"]
+    assert list(staging.iterdir()) == []
+
+
+def test_missing_thumbnails_are_made_again_by_the_next_import(
+    project: Project, photo_folder: Path
+) -> None:
+    summary = import_sources(project, [photo_folder], workers=2)
+    content_hash = photos.get_photo(project.conn, summary.imported[0])["content_hash"]
+    thumb = thumbnail_path(project.cache_dir, content_hash, GRID_SIZE)
+    thumb.unlink()
+    again = import_sources(project, [photo_folder], workers=2)
+    assert again.imported == [] and again.thumbnails == 1
+    assert thumb.is_file()

@@ -50,12 +50,12 @@ from gallery_app.core.export.model import (
 )
 from gallery_app.core.imaging import (
     ImageUnreadable,
-    resizable,
     apply_orientation,
     atomic_write_bytes,
     container_orientation,
     open_image,
     oriented_size,
+    resizable,
     to_srgb_rgb,
 )
 

@@ -1,0 +1,803 @@
+"""The export use case: the consent gate, renditions on every core, the gallery, the records.
+
+The export is where consent stops being advice. For the preset's use, every selected photo gets
+its verdict: **blocked** photos never leave; **needs review** photos leave only with an
+override and a reason (kept in the audit log); rejected photos never leave. Everything else is
+rendered with metadata rebuilt from the catalog by allow-list (nothing is copied from the
+original), and the catalog records which photo went into which file, so that a later
+withdrawal can name every file to take down.
+
+Re-exporting into the same folder is incremental: a photo whose pixels, metadata and preset
+settings are unchanged keeps its files; files of photos no longer exported (withdrawn,
+rejected, deselected) are deleted — only files this app wrote there, never anything else.
+
+The report of what was left out names people and their consent decisions, so it is written to
+the project (``exports/reports/``), never into the folder that gets published.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import time
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gallery_app.core import audit
+from gallery_app.core.catalog import photos as photo_rows
+from gallery_app.core.catalog.database import transaction
+from gallery_app.core.consent import store
+from gallery_app.core.consent.model import Decision, Verdict
+from gallery_app.core.consent.policy import consent_state
+from gallery_app.core.errors import UserError
+from gallery_app.core.export import renditions
+from gallery_app.core.export.model import EmbeddedMetadata, RenderedFile
+from gallery_app.core.export.presets import Preset, get_preset
+from gallery_app.core.export.selection import parse_selection
+from gallery_app.core.importing.importer import describe_failure
+from gallery_app.core.importing.naming import slug
+from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent, ignore_progress
+from gallery_app.core.project import Project, now_iso
+from gallery_app.core.resources import resources_dir
+from gallery_app.core.workers import worker_pool
+
+MANIFEST_NAME = ".gallery-curator-export.json"
+RENDERER_VERSION = 1
+RENDER_TIMEOUT_S = 300.0
+_POLL_S = 0.1
+_IMAGES_DIR = "images"
+
+MODEL_RELEASE = {
+    "all": "http://ns.useplus.org/ldf/vocab/MR-UMR",
+    "some": "http://ns.useplus.org/ldf/vocab/MR-LMR",
+    "none": "http://ns.useplus.org/ldf/vocab/MR-NON",
+    "not_applicable": "http://ns.useplus.org/ldf/vocab/MR-NAP",
+}
+
+
+@dataclass(frozen=True)
+class PlannedPhoto:
+    """One selected photo and what the gate decided about it."""
+
+    photo_id: int
+    decision: Decision
+    exported: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class ExportPlan:
+    """What an export would do, before it does it (the GUI shows this first)."""
+
+    preset: Preset
+    photos: list[PlannedPhoto]
+
+    @property
+    def exported(self) -> list[int]:
+        return [p.photo_id for p in self.photos if p.exported]
+
+    @property
+    def excluded(self) -> list[dict[str, Any]]:
+        return [
+            {"id": p.photo_id, "verdict": p.decision.verdict.value, "reasons": list(p.reasons)}
+            for p in self.photos
+            if not p.exported
+        ]
+
+
+@dataclass
+class ExportSummary:
+    """What ``gallery-app export --json`` prints."""
+
+    export_id: int = 0
+    preset: str = ""
+    use: str = ""
+    out_dir: str = ""
+    exported: list[int] = field(default_factory=list)
+    excluded: list[dict[str, Any]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    rendered: int = 0
+    reused: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    missing_alt_text: list[int] = field(default_factory=list)
+    report: str = ""
+    report_html: str = ""
+    seconds: float = 0.0
+    cancelled: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+def plan_export(
+    project: Project,
+    preset: Preset,
+    *,
+    select: str | None = None,
+    today: dt.date | None = None,
+) -> ExportPlan:
+    """Apply the selection and the consent gate; nothing is written."""
+    query, picked_only = parse_selection(select)
+    ids = photo_rows.list_photo_ids(project.conn, query)
+    flags = dict(project.conn.execute("SELECT id, flag FROM photos").fetchall())
+    decisions = store.decisions(project.conn, preset.use, today, photo_ids=ids)
+    planned = []
+    for photo_id in ids:
+        decision = decisions[photo_id]
+        if flags[photo_id] == -1:
+            planned.append(PlannedPhoto(photo_id, decision, False, ("rejected while culling",)))
+        elif picked_only and flags[photo_id] != 1:
+            continue
+        elif decision.verdict is Verdict.CLEARED:
+            planned.append(PlannedPhoto(photo_id, decision, True, decision.reasons))
+        else:
+            prefix = (
+                f"blocked for {preset.use} use"
+                if decision.verdict is Verdict.BLOCKED
+                else f"needs review for {preset.use} use (override with a reason to export it)"
+            )
+            planned.append(PlannedPhoto(photo_id, decision, False, (prefix, *decision.reasons)))
+    return ExportPlan(preset, planned)
+
+
+def export(
+    project: Project,
+    out_dir: Path,
+    *,
+    preset_name: str = "website",
+    select: str | None = None,
+    widths: tuple[int, ...] | None = None,
+    formats: tuple[str, ...] | None = None,
+    overrides: list[tuple[int, str]] | None = None,
+    album_keyword: str | None = None,
+    make_zip: bool = False,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    workers: int | None = None,
+    today: dt.date | None = None,
+) -> ExportSummary:
+    """Export the selected photos with a preset; see the module docstring for the rules."""
+    if not project.writable:
+        raise UserError("the project was opened read-only; open it for writing to export")
+    started = time.perf_counter()
+    preset = get_preset(preset_name, project.root).with_overrides(widths, formats)
+    out = out_dir.expanduser().absolute()
+    if out == project.root or any(
+        out == inner or out.is_relative_to(inner)
+        for inner in (project.originals_dir, project.cache_dir)
+    ):
+        raise UserError("export into a folder of its own, not into the project folder itself")
+    for photo_id, reason in overrides or []:
+        decision = store.decisions(project.conn, preset.use, today, photo_ids=[photo_id]).get(
+            photo_id
+        )
+        if decision is None:
+            raise UserError(f"there is no photo with id {photo_id} in this project")
+        if decision.verdict is not Verdict.CLEARED:
+            store.override(project, photo_id, preset.use, reason)
+    plan = plan_export(project, preset, select=select, today=today)
+    run = _ExportRun(
+        project=project,
+        preset=preset,
+        out=out,
+        plan=plan,
+        album_keyword=album_keyword,
+        make_zip=make_zip,
+        progress=progress or ignore_progress,
+        cancel=cancel or CancelToken(),
+        workers=workers,
+        today=today or dt.date.today(),
+    )
+    summary = run.execute()
+    summary.seconds = time.perf_counter() - started
+    run.write_report(summary)
+    return summary
+
+
+@dataclass
+class _Job:
+    photo_id: int
+    source: Path
+    orientation: int
+    basename: str
+    metadata: EmbeddedMetadata
+    key: str
+    row: dict[str, Any]
+
+
+@dataclass
+class _ExportRun:
+    project: Project
+    preset: Preset
+    out: Path
+    plan: ExportPlan
+    album_keyword: str | None
+    make_zip: bool
+    progress: ProgressCallback
+    cancel: CancelToken
+    workers: int | None
+    today: dt.date
+    manifest: dict[str, Any] = field(default_factory=dict)
+    results: dict[int, list[RenderedFile]] = field(default_factory=dict)
+
+    @property
+    def images_dir(self) -> Path:
+        return self.out / _IMAGES_DIR
+
+    def execute(self) -> ExportSummary:
+        summary = ExportSummary(
+            preset=self.preset.name,
+            use=self.preset.use,
+            out_dir=str(self.out),
+            excluded=self.plan.excluded,
+        )
+        try:
+            self.images_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot create export folder {self.out}: {exc.strerror}") from None
+        self.manifest = self._read_manifest()
+        self._sweep_temporary_files()
+        jobs = self._jobs(self.plan.exported)
+        summary.missing_alt_text = [j.photo_id for j in jobs if not j.row["alt_text"]]
+        previous: dict[str, Any] = self.manifest.get("photos", {})
+        to_render = []
+        for job in jobs:
+            entry = previous.get(str(job.photo_id))
+            if entry and entry["key"] == job.key and self._files_intact(entry["files"]):
+                self.results[job.photo_id] = [RenderedFile(**f) for f in entry["files"]]
+                summary.reused += 1
+            else:
+                to_render.append(job)
+        self._render(to_render, summary)
+        if self.cancel.cancelled:
+            summary.cancelled = True
+        exported_ids = [j.photo_id for j in jobs if j.photo_id in self.results]
+        summary.exported = exported_ids
+        current = {str(pid): self.results[pid] for pid in exported_ids}
+        summary.removed = self._remove_stale(previous, current)
+        pages: dict[int, list[str]] = {}
+        extra: list[tuple[str, str]] = []
+        if not summary.cancelled:
+            by_id = {j.photo_id: j for j in jobs}
+            exported_jobs = [by_id[pid] for pid in exported_ids]
+            if self.preset.site:
+                pages = self._build_site(exported_jobs)
+            if self.preset.manifest:
+                extra += self._write_cms_manifest(exported_jobs)
+            if self.make_zip:
+                extra += self._write_zip(exported_jobs)
+        self._write_manifest(jobs, current, previous if summary.cancelled else {})
+        summary.files = sorted(
+            {f.path for files in current.values() for f in files}
+            | {p for paths in pages.values() for p in paths}
+            | {path for path, _ in extra}
+        )
+        summary.export_id = self._record(summary, current, pages, extra)
+        return summary
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def _jobs(self, photo_ids: list[int]) -> list[_Job]:
+        conn = self.project.conn
+        defaults = self.project.defaults()
+        event = defaults.event_name
+        names_of_people = {
+            r[0].casefold() for r in conn.execute("SELECT name FROM people").fetchall()
+        }
+        facts = store.load_facts(conn, photo_ids) if self.preset.keep_people else {}
+        jobs = []
+        for photo_id in photo_ids:
+            row = photo_rows.get_photo(conn, photo_id)
+            keywords = tuple(
+                k
+                for k in row["keywords"]
+                if k.casefold() not in names_of_people
+                and not k.split("|")[0].strip().casefold().startswith("people")
+                and k.split("|")[-1].strip().casefold() not in names_of_people
+            )
+            people: tuple[str, ...] = ()
+            release = None
+            if self.preset.keep_people:
+                people = tuple(row["people"])
+                release = self._release_status(facts.get(photo_id))
+            metadata = EmbeddedMetadata(
+                title=row["title"],
+                headline=row["headline"],
+                caption=row["caption"],
+                alt_text=row["alt_text"],
+                ext_description=row["ext_description"],
+                creator=row["creator"] or defaults.creator,
+                credit=row["credit"] or defaults.credit,
+                copyright=row["copyright"] or defaults.copyright,
+                usage_terms=row["usage_terms"],
+                keywords=keywords,
+                event=event,
+                people=people,
+                model_release_status=release,
+                camera_make=row["camera_make"] if self.preset.keep_camera else None,
+                camera_model=row["camera_model"] if self.preset.keep_camera else None,
+                lens=row["lens"] if self.preset.keep_camera else None,
+                captured_at=row["captured_at"] if self.preset.keep_camera else None,
+            )
+            basename = f"{slug(event).lower()[:40]}-{photo_id:05d}"
+            key_data = {
+                "renderer": RENDERER_VERSION,
+                "content": row["content_hash"],
+                "orientation": row["orientation"],
+                "preset": self.preset.fingerprint(),
+                "metadata": dataclasses.asdict(metadata),
+                "basename": basename,
+            }
+            key = hashlib.sha256(
+                json.dumps(key_data, sort_keys=True, ensure_ascii=False).encode()
+            ).hexdigest()
+            jobs.append(
+                _Job(
+                    photo_id=photo_id,
+                    source=self.project.resolve(row["path"]),
+                    orientation=row["orientation"],
+                    basename=basename,
+                    metadata=metadata,
+                    key=key,
+                    row=row,
+                )
+            )
+        return jobs
+
+    def _release_status(self, facts: Any) -> str | None:
+        if facts is None:
+            return None
+        if not facts.people:
+            return MODEL_RELEASE["not_applicable"] if facts.no_identifiable_people else None
+        granted = [
+            consent_state(person, use, self.today)[0].value == "granted"
+            for person in facts.people
+            for use in ("web", "social", "print", "internal")
+        ]
+        if all(granted):
+            return MODEL_RELEASE["all"]
+        return MODEL_RELEASE["some"] if any(granted) else MODEL_RELEASE["none"]
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def _files_intact(self, files: list[dict[str, Any]]) -> bool:
+        for item in files:
+            try:
+                if (self.out / item["path"]).stat().st_size != item["bytes"]:
+                    return False
+            except OSError:
+                return False
+        return True
+
+    def _render(self, jobs: list[_Job], summary: ExportSummary) -> None:
+        if not jobs:
+            return
+        total = len(jobs)
+        spec = self.preset.rendition_spec()
+        self.progress(ProgressEvent("rendering", 0, total))
+        pool = worker_pool(self.workers)
+        pending: dict[concurrent.futures.Future[Any], _Job] = {}
+        try:
+            for job in jobs:
+                future: concurrent.futures.Future[Any] = pool.schedule(
+                    renditions.render_photo,
+                    args=(
+                        job.source,
+                        job.orientation,
+                        self.images_dir,
+                        job.basename,
+                        spec,
+                        job.metadata,
+                    ),
+                    timeout=RENDER_TIMEOUT_S,
+                )
+                pending[future] = job
+            done_count = 0
+            while pending and not self.cancel.cancelled:
+                done, _ = concurrent.futures.wait(
+                    pending, timeout=_POLL_S, return_when=concurrent.futures.FIRST_COMPLETED
+                )
+                for finished in done:
+                    job = pending.pop(finished)
+                    done_count += 1
+                    try:
+                        files: list[RenderedFile] = finished.result()
+                    except Exception as exc:  # every failure is reported per photo
+                        reason = describe_failure(exc, RENDER_TIMEOUT_S)
+                        summary.failed.append({"path": str(job.source), "error": reason})
+                        self.progress(
+                            ProgressEvent(
+                                "rendering",
+                                done_count,
+                                total,
+                                "failed",
+                                job.source,
+                                job.photo_id,
+                                reason,
+                            )
+                        )
+                        continue
+                    self.results[job.photo_id] = [
+                        dataclasses.replace(f, path=f"{_IMAGES_DIR}/{f.path}") for f in files
+                    ]
+                    summary.rendered += 1
+                    self.progress(
+                        ProgressEvent(
+                            "rendering",
+                            done_count,
+                            total,
+                            "photo_exported",
+                            job.source,
+                            job.photo_id,
+                        )
+                    )
+        finally:
+            if self.cancel.cancelled or pending:
+                pool.stop()  # type: ignore[no-untyped-call]
+            else:
+                pool.close()  # type: ignore[no-untyped-call]
+            pool.join()
+
+    def _remove_stale(
+        self, previous: dict[str, Any], current: dict[str, list[RenderedFile]]
+    ) -> list[str]:
+        """Delete files this app wrote before that the current export no longer has."""
+        keep = {f.path for files in current.values() for f in files}
+        removed = []
+        for entry in previous.values():
+            for item in entry["files"]:
+                path = item["path"]
+                if path not in keep and _inside(self.out, path):
+                    try:
+                        (self.out / path).unlink()
+                        removed.append(path)
+                    except FileNotFoundError:
+                        removed.append(path)
+                    except OSError:
+                        continue
+        for path in self.manifest.get("extra", []):
+            if _inside(self.out, path) and path not in keep:
+                # Pages, zips and manifests are rebuilt each time; a zip or manifest that this
+                # preset no longer makes must not linger with old photos in it.
+                target = self.out / path
+                if target.exists() and not (self.preset.site and path.endswith(".html")):
+                    target.unlink()
+                    removed.append(path)
+        return sorted(set(removed))
+
+    # -- outputs ----------------------------------------------------------------------------
+
+    def _build_site(self, jobs: list[_Job]) -> dict[int, list[str]]:
+        from gallery_app.core.export import site
+
+        defaults = self.project.defaults()
+        images = []
+        for job in jobs:
+            files = [f for f in self.results[job.photo_id] if f.role == "image"]
+            sources: dict[str, list[tuple[str, int]]] = {}
+            for f in sorted(files, key=lambda f: f.width):
+                sources.setdefault(f.format, []).append((f.path, f.width))
+            jpegs = sources.get("jpeg", [])
+            largest = max(files, key=lambda f: f.width)
+            fallback = _middle(jpegs) if jpegs else largest.path
+            images.append(
+                (
+                    job,
+                    site.SiteImage(
+                        photo_id=job.photo_id,
+                        slug=job.basename,
+                        width=largest.width,
+                        height=largest.height,
+                        sources=sources,
+                        fallback=fallback,
+                        download=jpegs[-1][0] if jpegs else None,
+                        alt=job.metadata.alt_text,
+                        caption=job.metadata.caption,
+                        title=job.metadata.title or job.metadata.headline,
+                        credit=job.metadata.credit or job.metadata.creator,
+                        copyright=job.metadata.copyright,
+                    ),
+                )
+            )
+        albums = self._albums(images)
+        info = site.SiteInfo(
+            title=defaults.event_name,
+            date=defaults.event_date,
+            venue=defaults.venue,
+            credit=defaults.credit or defaults.creator,
+            copyright=defaults.copyright,
+        )
+        written = site.build_site(self.out, info, [album for album, _ in albums])
+        pages: dict[int, list[str]] = {job.photo_id: [] for job in jobs}
+        for album, members in albums:
+            # A photo is on its album's page and (as a cover, or as the only album) on the
+            # index: both are files to take down or rebuild when its consent changes.
+            photo_pages = [p for p in (site.album_page(album), "index.html") if p in written]
+            for photo_id in members:
+                pages[photo_id] = photo_pages
+        self.manifest["extra"] = sorted(set(written))
+        return pages
+
+    def _albums(self, images: list[tuple[_Job, Any]]) -> list[tuple[Any, list[int]]]:
+        from gallery_app.core.export import site
+
+        groups: dict[str, list[tuple[_Job, Any]]] = {}
+        if self.album_keyword:
+            prefix = self.album_keyword.strip().strip("|")
+            for job, image in images:
+                child = next(
+                    (
+                        k.split("|")[len(prefix.split("|"))]
+                        for k in job.row["keywords"]
+                        if k.startswith(prefix + "|") and len(k.split("|")) > len(prefix.split("|"))
+                    ),
+                    "More photos",
+                )
+                groups.setdefault(child.strip(), []).append((job, image))
+        else:
+            groups[self.project.defaults().event_name] = images
+        albums = []
+        used: set[str] = set()
+        for title, members in groups.items():
+            album_slug = base = slug(title).lower()
+            counter = 1
+            while album_slug in used:
+                counter += 1
+                album_slug = f"{base}-{counter}"
+            used.add(album_slug)
+            zip_path = f"{album_slug}.zip" if self.make_zip else None
+            albums.append(
+                (
+                    site.SiteAlbum(
+                        slug=album_slug,
+                        title=title,
+                        description=None,
+                        images=[image for _, image in members],
+                        zip_path=zip_path,
+                    ),
+                    [job.photo_id for job, _ in members],
+                )
+            )
+        return albums
+
+    def _write_cms_manifest(self, jobs: list[_Job]) -> list[tuple[str, str]]:
+        rows = []
+        for job in jobs:
+            for f in self.results[job.photo_id]:
+                rows.append(
+                    {
+                        "photo_id": job.photo_id,
+                        "file": f.path,
+                        "format": f.format,
+                        "width": f.width,
+                        "height": f.height,
+                        "bytes": f.bytes,
+                        "title": job.metadata.title or job.metadata.headline or "",
+                        "caption": job.metadata.caption or "",
+                        "alt_text": job.metadata.alt_text or "",
+                        "credit": job.metadata.credit or job.metadata.creator or "",
+                        "copyright": job.metadata.copyright or "",
+                    }
+                )
+        _atomic_write(self.out / "manifest.json", json.dumps(rows, ensure_ascii=False, indent=2))
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["photo_id"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _csv_safe(v) for k, v in row.items()})
+        _atomic_write(self.out / "manifest.csv", "\ufeff" + buffer.getvalue())
+        names = ["manifest.json", "manifest.csv"]
+        self.manifest["extra"] = sorted(set(self.manifest.get("extra", [])) | set(names))
+        return [(name, "manifest") for name in names]
+
+    def _write_zip(self, jobs: list[_Job]) -> list[tuple[str, str]]:
+        name = f"{slug(self.project.defaults().event_name).lower()}.zip"
+        temp = self.out / f".{name}.tmp"
+        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_STORED) as archive:
+            for job in jobs:
+                jpegs = [f for f in self.results[job.photo_id] if f.format == "jpeg"]
+                if jpegs:
+                    largest = max(jpegs, key=lambda f: f.width)
+                    archive.write(self.out / largest.path, arcname=Path(largest.path).name)
+        os.replace(temp, self.out / name)
+        self.manifest["extra"] = sorted(set(self.manifest.get("extra", [])) | {name})
+        return [(name, "archive")]
+
+    # -- bookkeeping ------------------------------------------------------------------------
+
+    def _sweep_temporary_files(self) -> None:
+        """A worker killed mid-write (time limit, cancel, power) leaves a hidden temporary file,
+        never a half-written file under a final name; clear those away."""
+        for folder in (self.out, self.images_dir):
+            for leftover in folder.glob(".*.tmp"):
+                leftover.unlink(missing_ok=True)
+
+    def _read_manifest(self) -> dict[str, Any]:
+        path = self.out / MANIFEST_NAME
+        if not path.exists():
+            return {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != RENDERER_VERSION:
+            return {}
+        return data
+
+    def _write_manifest(
+        self,
+        jobs: list[_Job],
+        current: dict[str, list[RenderedFile]],
+        keep_previous: dict[str, Any],
+    ) -> None:
+        keys = {str(j.photo_id): j.key for j in jobs}
+        photos_entry = dict(keep_previous)
+        for photo_id, files in current.items():
+            photos_entry[photo_id] = {
+                "key": keys[photo_id],
+                "files": [dataclasses.asdict(f) for f in files],
+            }
+        data = {
+            "version": RENDERER_VERSION,
+            "app": "Gallery Curator",
+            "preset": self.preset.name,
+            "photos": photos_entry,
+            "extra": self.manifest.get("extra", []),
+        }
+        _atomic_write(self.out / MANIFEST_NAME, json.dumps(data, indent=1))
+
+    def _record(
+        self,
+        summary: ExportSummary,
+        current: dict[str, list[RenderedFile]],
+        pages: dict[int, list[str]],
+        extra: list[tuple[str, str]],
+    ) -> int:
+        conn = self.project.conn
+        now = now_iso()
+        with transaction(conn):
+            # The files of earlier exports to this folder are now either this export's files
+            # or gone: only the newest record of a folder is what is on it.
+            conn.execute(
+                "UPDATE export_files SET removed_at = ? WHERE removed_at IS NULL AND export_id IN"
+                " (SELECT id FROM exports WHERE out_dir = ?)",
+                (now, str(self.out)),
+            )
+            cursor = conn.execute(
+                "INSERT INTO exports (created_at, preset, use, out_dir, actor, summary)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    now,
+                    self.preset.name,
+                    self.preset.use,
+                    str(self.out),
+                    audit.current_actor(),
+                    json.dumps(
+                        {
+                            "exported": len(summary.exported),
+                            "excluded": len(summary.excluded),
+                            "cancelled": summary.cancelled,
+                        }
+                    ),
+                ),
+            )
+            export_id = int(cursor.lastrowid or 0)
+            rows: list[tuple[Any, ...]] = []
+            for photo_id_text, files in current.items():
+                photo_id = int(photo_id_text)
+                for f in files:
+                    rows.append((export_id, photo_id, f.path, "image", f.format, f.width, f.sha256))
+                for page in pages.get(photo_id, []):
+                    rows.append((export_id, photo_id, page, "page", "html", None, None))
+                for path, kind in extra:
+                    rows.append((export_id, photo_id, path, kind, None, None, None))
+            conn.executemany(
+                "INSERT OR IGNORE INTO export_files (export_id, photo_id, path, kind, format,"
+                " width, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            audit.record(
+                conn,
+                action="export",
+                subject=f"export:{export_id}",
+                details={
+                    "preset": self.preset.name,
+                    "use": self.preset.use,
+                    "out_dir": str(self.out),
+                    "exported": len(summary.exported),
+                    "excluded": len(summary.excluded),
+                    "overridden": [
+                        p.photo_id for p in self.plan.photos if p.decision.overridden is not None
+                    ],
+                    "removed": len(summary.removed),
+                    "cancelled": summary.cancelled,
+                },
+            )
+        return export_id
+
+    def write_report(self, summary: ExportSummary) -> None:
+        """The report of what went out and what was left out, kept in the project."""
+        reports = self.project.exports_dir / "reports"
+        reports.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        base = reports / f"{stamp}-export-{summary.export_id}-{self.preset.name}"
+        titles = {
+            row[0]: row[1]
+            for row in self.project.conn.execute(
+                "SELECT id, coalesce(title, headline, caption, original_name) FROM photos"
+            )
+        }
+        overridden = [
+            {"id": p.photo_id, "reasons": list(p.decision.reasons)}
+            for p in self.plan.photos
+            if p.exported and p.decision.overridden is not None
+        ]
+        document = {
+            **summary.to_dict(),
+            "overridden": overridden,
+            "titles": {str(k): titles.get(k) for k in summary.exported},
+            "created_at": now_iso(),
+        }
+        json_path = base.with_suffix(".json")
+        html_path = base.with_suffix(".html")
+        summary.report = str(json_path)
+        summary.report_html = str(html_path)
+        document["report"] = summary.report
+        document["report_html"] = summary.report_html
+        _atomic_write(json_path, json.dumps(document, ensure_ascii=False, indent=2))
+        _atomic_write(html_path, _render_report_html(document, titles, self.project))
+
+
+def _render_report_html(document: dict[str, Any], titles: dict[int, str], project: Project) -> str:
+    """The human-readable report, from a template an organisation can restyle."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(resources_dir() / "reports"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+    template = env.get_template("export-report.html.j2")
+    return template.render(doc=document, titles=titles, event=project.defaults().event_name)
+
+
+def _middle(items: list[tuple[str, int]]) -> str:
+    """A mid-size JPEG for ``<img src>``: good on any screen when srcset is not understood."""
+    fitting = [path for path, width in items if width <= 1600]
+    return fitting[-1] if fitting else items[0][0]
+
+
+def _inside(root: Path, relative: str) -> bool:
+    if relative.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", relative):
+        return False
+    target = (root / relative).resolve()
+    return root.resolve() in target.parents
+
+
+def _csv_safe(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def takedown_list(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """Flatten a withdrawal's export entries into absolute paths (for the GUI's copy button)."""
+    return [str(Path(row["out_dir"]) / path) for row in rows for path in row["files"]]

@@ -1,0 +1,242 @@
+"""Export end to end: the consent gate, privacy by allow-list (checked with exiftool),
+incremental re-export, withdrawal takedown, the records and the report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gallery_app.core import audit, edits
+from gallery_app.core.catalog import photos
+from gallery_app.core.consent import store
+from gallery_app.core.consent.model import ConsentStatus
+from gallery_app.core.errors import UserError
+from gallery_app.core.export.exporter import MANIFEST_NAME, export, plan_export
+from gallery_app.core.export.presets import get_preset
+from gallery_app.core.importing.importer import import_sources
+from gallery_app.core.people import register
+from gallery_app.core.progress import CancelToken, ProgressEvent
+from gallery_app.core.project import Project
+from tests.helpers import make_jpeg
+
+# What an exported web file may carry, by exiftool group:tag (structure and size tags aside).
+WEB_ALLOWED = {
+    "IFD0:ImageDescription",
+    "IFD0:Artist",
+    "IFD0:Copyright",
+    "IFD0:XResolution",
+    "IFD0:YResolution",
+    "IFD0:ResolutionUnit",
+    "IFD0:YCbCrPositioning",
+    "ExifIFD:ExifVersion",
+    "ExifIFD:ColorSpace",
+    "XMP-dc:Title",
+    "XMP-dc:Description",
+    "XMP-dc:Creator",
+    "XMP-dc:Rights",
+    "XMP-dc:Subject",
+    "XMP-photoshop:Headline",
+    "XMP-photoshop:Credit",
+    "XMP-iptcCore:AltTextAccessibility",
+    "XMP-iptcCore:ExtDescrAccessibility",
+    "XMP-xmpRights:Marked",
+    "XMP-xmpRights:UsageTerms",
+    "XMP-lr:HierarchicalSubject",
+    "XMP-iptcExt:Event",
+    "IPTC:CodedCharacterSet",
+    "IPTC:ApplicationRecordVersion",
+    "IPTC:ObjectName",
+    "IPTC:Keywords",
+    "IPTC:By-line",
+    "IPTC:Headline",
+    "IPTC:Credit",
+    "IPTC:CopyrightNotice",
+    "IPTC:Caption-Abstract",
+    "Photoshop:IPTCDigest",
+}
+IGNORED_GROUPS = ("File", "System", "ExifTool", "Composite", "JFIF", "ICC", "RIFF", "XMP-x")
+
+
+def _tags(exiftool: str, files: list[Path]) -> list[dict[str, Any]]:
+    result = subprocess.run(
+        [exiftool, "-j", "-a", "-G1", "-n", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    data: list[dict[str, Any]] = json.loads(result.stdout)
+    return data
+
+
+def _setup(project: Project, photo_folder: Path) -> dict[str, int]:
+    import_sources(project, [photo_folder], workers=2)
+    ids = {r["original_name"]: r["id"] for r in photos.list_photos(project.conn)}
+    register.add_person(project, name="Ana Müller", email="ana@example.org")
+    register.add_person(project, name="Sam Lee")
+    grant = store.new_record(ConsentStatus.GRANTED, store.parse_uses("all"), evidence="F-1")
+    store.add_record(project, "Ana Müller", grant)
+    store.add_record(
+        project, "Sam Lee", store.new_record(ConsentStatus.REFUSED, store.parse_uses("all"))
+    )
+    edits.apply_edit(
+        project,
+        [ids["DSC_0000.JPG"], ids["DSC_0003.JPG"]],
+        edits.EditRequest(
+            add_people=["Ana Müller"],
+            caption="Ana opens the <script>alert(1)</script> summit",
+            alt_text="A woman speaks at a lectern",
+            add_keywords=["Sessions|Keynote", "People|Ana Müller"],
+        ),
+    )
+    edits.apply_edit(project, [ids["DSC_0001.JPG"]], edits.EditRequest(add_people=["Sam Lee"]))
+    edits.apply_edit(project, [ids["DSC_0002.JPG"]], edits.EditRequest(no_identifiable_people=True))
+    return ids
+
+
+@pytest.mark.slow
+def test_gate_privacy_records_and_report(
+    project: Project, photo_folder: Path, tmp_path: Path, exiftool: str
+) -> None:
+    ids = _setup(project, photo_folder)
+    out = tmp_path / "site"
+    plan = plan_export(project, get_preset("website"))
+    assert sorted(plan.exported) == sorted(
+        [ids["DSC_0000.JPG"], ids["DSC_0002.JPG"], ids["DSC_0003.JPG"]]
+    )
+    review = ids["DSC_0004.JPG"]
+    summary = export(
+        project,
+        out,
+        widths=(480, 200),
+        overrides=[(review, "a crowd shot, nobody recognisable")],
+        workers=2,
+    )
+    exported = set(summary.exported)
+    assert exported == {ids["DSC_0000.JPG"], ids["DSC_0002.JPG"], ids["DSC_0003.JPG"], review}
+    excluded = {e["id"]: e for e in summary.excluded}
+    assert excluded[ids["DSC_0001.JPG"]]["verdict"] == "blocked"
+    assert any("Sam Lee" in r for r in excluded[ids["DSC_0001.JPG"]]["reasons"])
+    assert excluded[ids["DSC_0005.JPG"]]["verdict"] == "needs_review"
+
+    # Nothing of a blocked photo left, and nothing about anyone in the published folder.
+    images = sorted((out / "images").iterdir())
+    assert images and all(f"-{ids['DSC_0001.JPG']:05d}-" not in p.name for p in images)
+    published = b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
+    assert b"Sam Lee" not in published
+    assert b"<script>alert(1)</script>" not in published.replace(b"\\u003c", b"")
+    # The report (which names people) lives in the project, not in the published folder.
+    report = json.loads(Path(summary.report).read_text())
+    assert Path(summary.report).is_relative_to(project.root)
+    assert Path(summary.report_html).is_file()
+    assert {e["id"] for e in report["excluded"]} == set(excluded)
+    assert set(report["missing_alt_text"]) == {ids["DSC_0002.JPG"], review}
+
+    # Every exported image carries only allow-listed metadata (exiftool, not our reader).
+    for entry in _tags(exiftool, [p for p in images if p.suffix in (".jpg", ".webp")]):
+        tags = {k for k in entry if ":" in k and not k.startswith(IGNORED_GROUPS)}
+        assert tags <= WEB_ALLOWED, (entry["SourceFile"], sorted(tags - WEB_ALLOWED))
+    keynote = [
+        e
+        for e in _tags(exiftool, [p for p in images if p.suffix == ".jpg"])
+        if e.get("XMP-iptcCore:AltTextAccessibility") == "A woman speaks at a lectern"
+    ]
+    assert keynote
+    subjects = keynote[0].get("XMP-dc:Subject")
+    subject_list = subjects if isinstance(subjects, list) else [subjects]
+    assert "Ana Müller" not in subject_list  # person keywords stay home
+    assert keynote[0]["IPTC:Caption-Abstract"] == "Ana opens the <script>alert(1)</script> summit"
+
+    # The catalog knows which files hold which photo; the audit log has the export.
+    rows = project.conn.execute(
+        "SELECT DISTINCT photo_id FROM export_files WHERE export_id = ?", (summary.export_id,)
+    ).fetchall()
+    assert {r[0] for r in rows} == exported
+    assert audit.entries(project.conn)[-1]["action"] == "export"
+    assert any(e["action"] == "override" for e in audit.entries(project.conn))
+
+
+@pytest.mark.slow
+def test_incremental_reexport_and_withdrawal_takedown(
+    project: Project, photo_folder: Path, tmp_path: Path
+) -> None:
+    ids = _setup(project, photo_folder)
+    out = tmp_path / "site"
+    first = export(project, out, widths=(320,), formats=("jpeg",), workers=2)
+    assert first.rendered == 3 and first.reused == 0
+    again = export(project, out, widths=(320,), formats=("jpeg",), workers=2)
+    assert again.rendered == 0 and again.reused == 3 and again.removed == []
+
+    edits.apply_edit(project, [ids["DSC_0002.JPG"]], edits.EditRequest(caption="Empty hall"))
+    third = export(project, out, widths=(320,), formats=("jpeg",), workers=2)
+    assert third.rendered == 1 and third.reused == 2
+
+    withdrawn = store.withdraw(project, "Ana Müller", reason="email")
+    [entry] = withdrawn["exports"]
+    ana_files = {p for p in entry["files"] if p.startswith("images/")}
+    assert ana_files and all((out / p).exists() for p in ana_files)
+    after = export(project, out, widths=(320,), formats=("jpeg",), workers=2)
+    assert set(after.exported) == {ids["DSC_0002.JPG"]}
+    assert ana_files <= set(after.removed)
+    assert not any((out / p).exists() for p in ana_files)
+    # Nothing is listed for takedown any more: the newest export no longer has those files.
+    person = register.find_person(project.conn, "Ana Müller")
+    assert store.affected_by(project.conn, person)["exports"] == []
+    # Files we did not write are never touched.
+    (out / "keep-me.txt").write_text("mine")
+    export(project, out, select="ids=1-2", widths=(320,), formats=("jpeg",), workers=2)
+    assert (out / "keep-me.txt").read_text() == "mine"
+    assert (out / MANIFEST_NAME).is_file()
+
+
+@pytest.mark.slow
+def test_archive_keeps_people_and_camera(
+    project: Project, photo_folder: Path, tmp_path: Path, exiftool: str
+) -> None:
+    ids = _setup(project, photo_folder)
+    out = tmp_path / "archive"
+    summary = export(project, out, preset_name="archive", select=f"ids={ids['DSC_0000.JPG']}")
+    [image] = [out / f for f in summary.files if f.endswith(".jpg")]
+    [tags] = _tags(exiftool, [image])
+    assert tags.get("XMP-iptcExt:PersonInImage") in ("Ana Müller", ["Ana Müller"])
+    assert tags.get("IFD0:Model") == "Canon EOS R6"
+    assert "GPS:GPSLatitude" not in tags
+
+
+def test_bad_requests_are_refused(project: Project, photo_folder: Path, tmp_path: Path) -> None:
+    ids = _setup(project, photo_folder)
+    with pytest.raises(UserError, match="cannot be overridden"):
+        export(project, tmp_path / "x", overrides=[(ids["DSC_0001.JPG"], "please")])
+    with pytest.raises(UserError, match="no preset"):
+        export(project, tmp_path / "x", preset_name="nonsense")
+    with pytest.raises(UserError, match="formats"):
+        export(project, tmp_path / "x", formats=("gif",))
+    with pytest.raises(UserError, match="folder of its own"):
+        export(project, project.originals_dir)
+
+
+def test_cancelled_export_leaves_no_partial_files(project: Project, tmp_path: Path) -> None:
+    folder = tmp_path / "card"
+    for i in range(12):
+        make_jpeg(folder / f"{i}.jpg", seed=i, size=(2000, 1400))
+    import_sources(project, [folder], workers=2)
+    all_ids = [r["id"] for r in photos.list_photos(project.conn)]
+    edits.apply_edit(project, all_ids, edits.EditRequest(no_identifiable_people=True))
+    cancel = CancelToken()
+
+    def stop(event: ProgressEvent) -> None:
+        if event.kind == "photo_exported":
+            cancel.cancel()
+
+    out = tmp_path / "site"
+    summary = export(project, out, progress=stop, cancel=cancel, workers=2)
+    assert summary.cancelled
+    assert 1 <= len(summary.exported) < 12
+    leftovers = [p for p in out.rglob("*") if p.name.endswith(".tmp") or ".tmp" in p.name]
+    assert leftovers == []
+    # The next run picks up where it stopped.
+    rest = export(project, out, workers=2)
+    assert rest.reused == len(summary.exported) and len(rest.exported) == 12
