@@ -232,6 +232,7 @@ class _ExportRun:
     today: dt.date
     manifest: dict[str, Any] = field(default_factory=dict)
     results: dict[int, list[RenderedFile]] = field(default_factory=dict)
+    _previous_extra: list[str] = field(default_factory=list)
 
     @property
     def images_dir(self) -> Path:
@@ -249,6 +250,8 @@ class _ExportRun:
         except OSError as exc:
             raise UserError(f"cannot create export folder {self.out}: {exc.strerror}") from None
         self.manifest = self._read_manifest()
+        self._previous_extra = list(self.manifest.get("extra", []))
+        self.manifest["extra"] = []
         self._sweep_temporary_files()
         jobs = self._jobs(self.plan.exported)
         summary.missing_alt_text = [j.photo_id for j in jobs if not j.row["alt_text"]]
@@ -279,6 +282,10 @@ class _ExportRun:
                 extra += self._write_cms_manifest(exported_jobs)
             if self.make_zip:
                 extra += self._write_zip(exported_jobs)
+        if summary.cancelled:
+            self.manifest["extra"] = self._previous_extra
+        else:
+            summary.removed = sorted(set(summary.removed) | set(self._remove_stale_extras()))
         self._write_manifest(jobs, current, previous if summary.cancelled else {})
         summary.files = sorted(
             {f.path for files in current.values() for f in files}
@@ -468,14 +475,6 @@ class _ExportRun:
                         removed.append(path)
                     except OSError:
                         continue
-        for path in self.manifest.get("extra", []):
-            if _inside(self.out, path) and path not in keep:
-                # Pages, zips and manifests are rebuilt each time; a zip or manifest that this
-                # preset no longer makes must not linger with old photos in it.
-                target = self.out / path
-                if target.exists() and not (self.preset.site and path.endswith(".html")):
-                    target.unlink()
-                    removed.append(path)
         return sorted(set(removed))
 
     # -- outputs ----------------------------------------------------------------------------
@@ -617,6 +616,18 @@ class _ExportRun:
         return [(name, "archive")]
 
     # -- bookkeeping ------------------------------------------------------------------------
+
+    def _remove_stale_extras(self) -> list[str]:
+        """Pages, zips and manifests of an earlier export that this one did not make again
+        (another preset, no zip this time) must not linger with old photos in them."""
+        previous = set(self._previous_extra)
+        current = set(self.manifest.get("extra", []))
+        removed = []
+        for path in sorted(previous - current):
+            if _inside(self.out, path) and (self.out / path).is_file():
+                (self.out / path).unlink()
+                removed.append(path)
+        return removed
 
     def _sweep_temporary_files(self) -> None:
         """A worker killed mid-write (time limit, cancel, power) leaves a hidden temporary file,
