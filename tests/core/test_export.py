@@ -242,3 +242,36 @@ def test_cancelled_export_leaves_no_partial_files(project: Project, tmp_path: Pa
     # The next run picks up where it stopped.
     rest = export(project, out, workers=2)
     assert rest.reused == len(summary.exported) and len(rest.exported) == 12
+
+
+@pytest.mark.slow
+def test_albums_by_keyword_and_zips(project: Project, photo_folder: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    import_sources(project, [photo_folder], workers=2)
+    ids = [r["id"] for r in photos.list_photos(project.conn)]
+    edits.apply_edit(project, ids, edits.EditRequest(no_identifiable_people=True))
+    edits.apply_edit(project, ids[:2], edits.EditRequest(add_keywords=["Sessions|Keynote"]))
+    edits.apply_edit(project, ids[2:4], edits.EditRequest(add_keywords=["Sessions|Panel"]))
+    out = tmp_path / "site"
+    summary = export(
+        project, out, widths=(240,), formats=("jpeg",), album_keyword="Sessions", make_zip=True
+    )
+    assert {"albums/keynote.html", "albums/panel.html", "albums/more-photos.html"} <= set(
+        summary.files
+    )
+    with zipfile.ZipFile(out / "keynote.zip") as archive:
+        assert len(archive.namelist()) == 2
+    in_keynote_zip = {
+        r[0]
+        for r in project.conn.execute(
+            "SELECT photo_id FROM export_files WHERE path = 'keynote.zip' AND export_id = ?",
+            (summary.export_id,),
+        )
+    }
+    assert in_keynote_zip == set(ids[:2])
+    keynote_page = (out / "albums" / "keynote.html").read_text(encoding="utf-8")
+    assert "keynote.zip" in keynote_page
+    # Without --zip next time, the zips go (they would keep photos that may be withdrawn).
+    again = export(project, out, widths=(240,), formats=("jpeg",), album_keyword="Sessions")
+    assert "keynote.zip" in again.removed and not (out / "keynote.zip").exists()

@@ -272,16 +272,16 @@ class _ExportRun:
         current = {str(pid): self.results[pid] for pid in exported_ids}
         summary.removed = self._remove_stale(previous, current)
         pages: dict[int, list[str]] = {}
-        extra: list[tuple[str, str]] = []
+        extra: list[tuple[str, str, list[int]]] = []
         if not summary.cancelled:
             by_id = {j.photo_id: j for j in jobs}
-            exported_jobs = [by_id[pid] for pid in exported_ids]
+            groups = self._groups([by_id[pid] for pid in exported_ids])
             if self.preset.site:
-                pages = self._build_site(exported_jobs)
+                pages = self._build_site(groups)
             if self.preset.manifest:
-                extra += self._write_cms_manifest(exported_jobs)
+                extra += self._write_cms_manifest([by_id[pid] for pid in exported_ids])
             if self.make_zip:
-                extra += self._write_zip(exported_jobs)
+                extra += self._write_zips(groups)
         if summary.cancelled:
             self.manifest["extra"] = self._previous_extra
         else:
@@ -290,7 +290,7 @@ class _ExportRun:
         summary.files = sorted(
             {f.path for files in current.values() for f in files}
             | {p for paths in pages.values() for p in paths}
-            | {path for path, _ in extra}
+            | {path for path, _, _ in extra}
         )
         summary.export_id = self._record(summary, current, pages, extra)
         return summary
@@ -479,76 +479,26 @@ class _ExportRun:
 
     # -- outputs ----------------------------------------------------------------------------
 
-    def _build_site(self, jobs: list[_Job]) -> dict[int, list[str]]:
-        from gallery_app.core.export import site
-
-        defaults = self.project.defaults()
-        images = []
-        for job in jobs:
-            files = [f for f in self.results[job.photo_id] if f.role == "image"]
-            sources: dict[str, list[tuple[str, int]]] = {}
-            for f in sorted(files, key=lambda f: f.width):
-                sources.setdefault(f.format, []).append((f.path, f.width))
-            jpegs = sources.get("jpeg", [])
-            largest = max(files, key=lambda f: f.width)
-            fallback = _middle(jpegs) if jpegs else largest.path
-            images.append(
-                (
-                    job,
-                    site.SiteImage(
-                        photo_id=job.photo_id,
-                        slug=job.basename,
-                        width=largest.width,
-                        height=largest.height,
-                        sources=sources,
-                        fallback=fallback,
-                        download=jpegs[-1][0] if jpegs else None,
-                        alt=job.metadata.alt_text,
-                        caption=job.metadata.caption,
-                        title=job.metadata.title or job.metadata.headline,
-                        credit=job.metadata.credit or job.metadata.creator,
-                        copyright=job.metadata.copyright,
-                    ),
-                )
-            )
-        albums = self._albums(images)
-        info = site.SiteInfo(
-            title=defaults.event_name,
-            date=defaults.event_date,
-            venue=defaults.venue,
-            credit=defaults.credit or defaults.creator,
-            copyright=defaults.copyright,
-        )
-        written = site.build_site(self.out, info, [album for album, _ in albums])
-        pages: dict[int, list[str]] = {job.photo_id: [] for job in jobs}
-        for album, members in albums:
-            # A photo is on its album's page and (as a cover, or as the only album) on the
-            # index: both are files to take down or rebuild when its consent changes.
-            photo_pages = [p for p in (site.album_page(album), "index.html") if p in written]
-            for photo_id in members:
-                pages[photo_id] = photo_pages
-        self.manifest["extra"] = sorted(set(written))
-        return pages
-
-    def _albums(self, images: list[tuple[_Job, Any]]) -> list[tuple[Any, list[int]]]:
-        from gallery_app.core.export import site
-
-        groups: dict[str, list[tuple[_Job, Any]]] = {}
+    def _groups(self, jobs: list[_Job]) -> list[tuple[str, str, list[_Job]]]:
+        """Albums as (title, slug, photos): one per keyword below ``--albums-by``, or one."""
+        groups: dict[str, list[_Job]] = {}
         if self.album_keyword:
-            prefix = self.album_keyword.strip().strip("|")
-            for job, image in images:
+            prefix = [part.strip() for part in self.album_keyword.strip("|").split("|")]
+            for job in jobs:
                 child = next(
                     (
-                        k.split("|")[len(prefix.split("|"))]
-                        for k in job.row["keywords"]
-                        if k.startswith(prefix + "|") and len(k.split("|")) > len(prefix.split("|"))
+                        parts[len(prefix)]
+                        for parts in (
+                            [p.strip() for p in k.split("|")] for k in job.row["keywords"]
+                        )
+                        if parts[: len(prefix)] == prefix and len(parts) > len(prefix)
                     ),
                     "More photos",
                 )
-                groups.setdefault(child.strip(), []).append((job, image))
+                groups.setdefault(child, []).append(job)
         else:
-            groups[self.project.defaults().event_name] = images
-        albums = []
+            groups[self.project.defaults().event_name] = jobs
+        result = []
         used: set[str] = set()
         for title, members in groups.items():
             album_slug = base = slug(title).lower()
@@ -557,22 +507,66 @@ class _ExportRun:
                 counter += 1
                 album_slug = f"{base}-{counter}"
             used.add(album_slug)
-            zip_path = f"{album_slug}.zip" if self.make_zip else None
-            albums.append(
-                (
-                    site.SiteAlbum(
-                        slug=album_slug,
-                        title=title,
-                        description=None,
-                        images=[image for _, image in members],
-                        zip_path=zip_path,
-                    ),
-                    [job.photo_id for job, _ in members],
-                )
-            )
-        return albums
+            result.append((title, album_slug, members))
+        return result
 
-    def _write_cms_manifest(self, jobs: list[_Job]) -> list[tuple[str, str]]:
+    def _site_image(self, job: _Job) -> Any:
+        from gallery_app.core.export import site
+
+        files = [f for f in self.results[job.photo_id] if f.role == "image"]
+        sources: dict[str, list[tuple[str, int]]] = {}
+        for f in sorted(files, key=lambda f: f.width):
+            sources.setdefault(f.format, []).append((f.path, f.width))
+        jpegs = sources.get("jpeg", [])
+        largest = max(files, key=lambda f: f.width)
+        return site.SiteImage(
+            photo_id=job.photo_id,
+            slug=job.basename,
+            width=largest.width,
+            height=largest.height,
+            sources=sources,
+            fallback=_middle(jpegs) if jpegs else largest.path,
+            download=jpegs[-1][0] if jpegs else None,
+            alt=job.metadata.alt_text,
+            caption=job.metadata.caption,
+            title=job.metadata.title or job.metadata.headline,
+            credit=job.metadata.credit or job.metadata.creator,
+            copyright=job.metadata.copyright,
+        )
+
+    def _build_site(self, groups: list[tuple[str, str, list[_Job]]]) -> dict[int, list[str]]:
+        from gallery_app.core.export import site
+
+        defaults = self.project.defaults()
+        albums = [
+            site.SiteAlbum(
+                slug=album_slug,
+                title=title,
+                description=None,
+                images=[self._site_image(job) for job in members],
+                zip_path=f"{album_slug}.zip" if self.make_zip else None,
+            )
+            for title, album_slug, members in groups
+        ]
+        info = site.SiteInfo(
+            title=defaults.event_name,
+            date=defaults.event_date,
+            venue=defaults.venue,
+            credit=defaults.credit or defaults.creator,
+            copyright=defaults.copyright,
+        )
+        written = site.build_site(self.out, info, albums)
+        pages: dict[int, list[str]] = {}
+        for album, (_, _, members) in zip(albums, groups, strict=True):
+            # A photo is on its album's page and (as a cover, or as the only album) on the
+            # index: both are files to take down or rebuild when its consent changes.
+            photo_pages = [p for p in (site.album_page(album), "index.html") if p in written]
+            for job in members:
+                pages[job.photo_id] = photo_pages
+        self.manifest["extra"] = sorted(set(self.manifest.get("extra", [])) | set(written))
+        return pages
+
+    def _write_cms_manifest(self, jobs: list[_Job]) -> list[tuple[str, str, list[int]]]:
         rows = []
         for job in jobs:
             for f in self.results[job.photo_id]:
@@ -600,20 +594,29 @@ class _ExportRun:
         _atomic_write(self.out / "manifest.csv", "\ufeff" + buffer.getvalue())
         names = ["manifest.json", "manifest.csv"]
         self.manifest["extra"] = sorted(set(self.manifest.get("extra", [])) | set(names))
-        return [(name, "manifest") for name in names]
+        members = [job.photo_id for job in jobs]
+        return [(name, "manifest", members) for name in names]
 
-    def _write_zip(self, jobs: list[_Job]) -> list[tuple[str, str]]:
-        name = f"{slug(self.project.defaults().event_name).lower()}.zip"
-        temp = self.out / f".{name}.tmp"
-        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_STORED) as archive:
-            for job in jobs:
-                jpegs = [f for f in self.results[job.photo_id] if f.format == "jpeg"]
-                if jpegs:
-                    largest = max(jpegs, key=lambda f: f.width)
-                    archive.write(self.out / largest.path, arcname=Path(largest.path).name)
-        os.replace(temp, self.out / name)
-        self.manifest["extra"] = sorted(set(self.manifest.get("extra", [])) | {name})
-        return [(name, "archive")]
+    def _write_zips(
+        self, groups: list[tuple[str, str, list[_Job]]]
+    ) -> list[tuple[str, str, list[int]]]:
+        """One zip per album of its largest JPEGs, for "download all"."""
+        written = []
+        for _, album_slug, members in groups:
+            name = f"{album_slug}.zip"
+            temp = self.out / f".{name}.tmp"
+            with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_STORED) as archive:
+                for job in members:
+                    jpegs = [f for f in self.results[job.photo_id] if f.format == "jpeg"]
+                    if jpegs:
+                        largest = max(jpegs, key=lambda f: f.width)
+                        archive.write(self.out / largest.path, arcname=Path(largest.path).name)
+            os.replace(temp, self.out / name)
+            written.append((name, "archive", [job.photo_id for job in members]))
+        self.manifest["extra"] = sorted(
+            set(self.manifest.get("extra", [])) | {name for name, _, _ in written}
+        )
+        return written
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -675,7 +678,7 @@ class _ExportRun:
         summary: ExportSummary,
         current: dict[str, list[RenderedFile]],
         pages: dict[int, list[str]],
-        extra: list[tuple[str, str]],
+        extra: list[tuple[str, str, list[int]]],
     ) -> int:
         conn = self.project.conn
         now = now_iso()
@@ -713,8 +716,9 @@ class _ExportRun:
                     rows.append((export_id, photo_id, f.path, "image", f.format, f.width, f.sha256))
                 for page in pages.get(photo_id, []):
                     rows.append((export_id, photo_id, page, "page", "html", None, None))
-                for path, kind in extra:
-                    rows.append((export_id, photo_id, path, kind, None, None, None))
+                for path, kind, members in extra:
+                    if photo_id in members:
+                        rows.append((export_id, photo_id, path, kind, None, None, None))
             conn.executemany(
                 "INSERT OR IGNORE INTO export_files (export_id, photo_id, path, kind, format,"
                 " width, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
