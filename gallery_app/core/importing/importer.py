@@ -141,7 +141,7 @@ class _ImportRun:
             candidates = self._scan(sources)
             if not self.cancel.cancelled:
                 self._process(candidates)
-            self._sync_copies()
+            self._sync_folder()
         except KeyboardInterrupt:
             self.summary.cancelled = True
             raise
@@ -156,16 +156,9 @@ class _ImportRun:
             )
         return self.summary
 
-    def _sync_copies(self) -> None:
-        """Make the copies durable before saying they are imported: people format the card
-        next. By now the kernel has written most of them back, so this mostly just confirms."""
-        for path in self._copied:
-            with contextlib.suppress(OSError):
-                fd = os.open(path, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+    def _sync_folder(self) -> None:
+        """The copies were fsynced by the workers; the renames into ``originals/`` become
+        durable when the folder itself is synced."""
         if self._copied and hasattr(os, "O_DIRECTORY"):
             with contextlib.suppress(OSError):
                 fd = os.open(self.project.originals_dir, os.O_RDONLY | os.O_DIRECTORY)
