@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 import random
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
+
+from gallery_app.core.catalog.photos import NewPhoto
+from gallery_app.core.model import PhotoMetadata
 
 
 def make_jpeg(
@@ -73,3 +77,57 @@ def sha256(path: Path) -> str:
 
 def tree_hashes(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# exiftool -G1 keys an exported web file may carry (besides structural groups such as File,
+# JFIF and ICC_Profile): all of it rebuilt from the catalog, nothing copied from the original.
+WEB_METADATA_ALLOWED = frozenset(
+    {
+        "IFD0:ImageDescription",
+        "IFD0:Artist",
+        "IFD0:Copyright",
+        "XMP-dc:Title",
+        "XMP-dc:Description",
+        "XMP-dc:Creator",
+        "XMP-dc:Rights",
+        "XMP-dc:Subject",
+        "XMP-photoshop:Headline",
+        "XMP-photoshop:Credit",
+        "XMP-iptcCore:AltTextAccessibility",
+        "XMP-iptcCore:ExtDescrAccessibility",
+        "XMP-xmpRights:Marked",
+        "XMP-xmpRights:UsageTerms",
+        "XMP-lr:HierarchicalSubject",
+        "XMP-iptcExt:Event",
+        "IPTC:CodedCharacterSet",
+        "IPTC:ApplicationRecordVersion",
+        "IPTC:ObjectName",
+        "IPTC:Keywords",
+        "IPTC:By-line",
+        "IPTC:Headline",
+        "IPTC:Credit",
+        "IPTC:CopyrightNotice",
+        "IPTC:Caption-Abstract",
+        "Photoshop:IPTCDigest",
+    }
+)
+
+
+def new_photo(n: int, **metadata: Any) -> NewPhoto:
+    """A catalog row for tests that need photos but not their files."""
+    return NewPhoto(
+        content_hash=f"{n:064x}",
+        path=f"originals/{n}.jpg",
+        storage="copy",
+        original_name=f"{n}.jpg",
+        source_path=f"/card/{n}.jpg",
+        file_size=1,
+        file_mtime_ns=n,
+        format="jpeg",
+        width=10,
+        height=10,
+        captured_at=f"2026-05-14T10:00:{n % 60:02d}",
+        captured_at_source="exif",
+        metadata=PhotoMetadata(**metadata),
+        imported_at="2026-05-14T12:00:00+01:00",
+    )

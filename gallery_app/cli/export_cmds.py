@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 from gallery_app.cli import output
 from gallery_app.core.errors import UserError
 from gallery_app.core.export.presets import available_presets
-from gallery_app.core.progress import CancelToken, ProgressEvent
+from gallery_app.core.progress import CancelToken
 from gallery_app.core.project import open_project
 
 EXIT_OK = 0
@@ -69,33 +68,13 @@ def _ints(text: str | None, what: str) -> tuple[int, ...] | None:
         raise UserError(f"{what} takes whole numbers separated by commas, e.g. 480,960") from None
 
 
-class _Bar:
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self._bar: Any = None
-
-    def __call__(self, event: ProgressEvent) -> None:
-        if not self.enabled or event.phase != "rendering":
-            return
-        from tqdm import tqdm
-
-        if self._bar is None:
-            self._bar = tqdm(total=event.total, desc="Exporting", unit="photo", file=sys.stderr)
-        self._bar.n = event.done
-        self._bar.refresh()
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from gallery_app.core.export.exporter import export
 
     if len(args.override) != len(args.reason):
         raise UserError("each --override PHOTO_ID needs its own --reason TEXT")
     formats = tuple(args.formats.split(",")) if args.formats else None
-    bar = _Bar(enabled=not args.json)
+    bar = output.TerminalProgress(not args.json, {"rendering": "Exporting"})
     with open_project(args.project) as project:
         try:
             summary = export(

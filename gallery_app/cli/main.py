@@ -13,14 +13,13 @@ import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from gallery_app import __version__
 from gallery_app.cli import export_cmds, output, people_cmds
 from gallery_app.core.catalog import photos
 from gallery_app.core.errors import Cancelled, UserError
 from gallery_app.core.importing import naming
-from gallery_app.core.progress import CancelToken, ProgressEvent
+from gallery_app.core.progress import CancelToken
 from gallery_app.core.project import ProjectDefaults, create_project, open_project
 
 EXIT_OK = 0
@@ -28,6 +27,7 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_CANCELLED = 130
 EXIT_BUG = 70
+IMPORT_PHASES = {"importing": "Importing", "thumbnails": "Thumbnails"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,40 +128,11 @@ def cmd_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class _TerminalProgress:
-    """A tqdm bar on stderr for the import phases; silent when stderr is not a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self._bar: Any = None
-        self._phase = ""
-
-    def __call__(self, event: ProgressEvent) -> None:
-        if not self.enabled or event.phase not in ("importing", "thumbnails"):
-            return
-        from tqdm import tqdm
-
-        if event.phase != self._phase:
-            self.close()
-            self._phase = event.phase
-            label = "Importing" if event.phase == "importing" else "Thumbnails"
-            self._bar = tqdm(total=event.total, desc=label, unit="photo", file=sys.stderr)
-        if self._bar is not None:
-            self._bar.total = max(self._bar.total or 0, event.total)
-            self._bar.n = event.done
-            self._bar.refresh()
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     from gallery_app.core.importing.importer import import_sources
 
     cancel = CancelToken()
-    bar = _TerminalProgress(enabled=not args.json)
+    bar = output.TerminalProgress(not args.json, IMPORT_PHASES)
     with open_project(args.project, write=True) as project:
         try:
             summary = import_sources(
@@ -255,7 +226,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             sources = make_demo_event(Path(tmp))
             if not args.json:
                 print(f"Importing {len(sources)} demo photos…", file=sys.stderr)
-            import_sources(project, [Path(tmp)], progress=_TerminalProgress(not args.json))
+            bar = output.TerminalProgress(not args.json, IMPORT_PHASES)
+            try:
+                import_sources(project, [Path(tmp)], progress=bar)
+            finally:
+                bar.close()
     return cmd_photos(
         argparse.Namespace(
             project=root,

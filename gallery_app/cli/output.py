@@ -11,6 +11,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
+from gallery_app.core.progress import ProgressEvent
+
 
 def print_json(document: Any, stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
@@ -66,3 +68,38 @@ def error(message: str) -> None:
     """One line on stderr, the only thing a failed command prints."""
     first_line = " ".join(str(message).split())
     sys.stderr.write(f"gallery-app: error: {first_line}\n")
+
+
+class TerminalProgress:
+    """A tqdm bar per phase of a long operation, on stderr, only when it is a terminal.
+
+    Args:
+        enabled: False under ``--json`` (stdout must hold the JSON document alone).
+        labels: the phases to show, by the label each bar gets.
+    """
+
+    def __init__(self, enabled: bool, labels: dict[str, str]) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.labels = labels
+        self._bar: Any = None
+        self._phase = ""
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if not self.enabled or event.phase not in self.labels:
+            return
+        from tqdm import tqdm
+
+        if event.phase != self._phase:
+            self.close()
+            self._phase = event.phase
+            self._bar = tqdm(
+                total=event.total, desc=self.labels[event.phase], unit="photo", file=sys.stderr
+            )
+        self._bar.total = max(self._bar.total or 0, event.total)
+        self._bar.n = event.done
+        self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

@@ -126,3 +126,14 @@ def test_console_script_and_module_agree() -> None:
     )
     for command in ("init", "info", "import", "photos", "show"):
         assert command in by_module.stdout
+
+
+@pytest.mark.slow
+def test_demo_command_builds_a_project_from_generated_photos(tmp_path: Path) -> None:
+    """The README's first command runs this: it must keep working."""
+    rows = run_json("demo", str(tmp_path / "demo"))
+    assert len(rows) == 24
+    assert any(r["caption"] for r in rows) and any(r["people"] for r in rows)
+    assert {r["filename"].rsplit(".", 1)[1] for r in rows} >= {"jpg", "png", "heic"}
+    again = run_json("demo", str(tmp_path / "demo"))  # reuses the project
+    assert [r["id"] for r in again] == [r["id"] for r in rows]

@@ -13,32 +13,14 @@ from gallery_app.core.catalog.database import transaction
 from gallery_app.core.consent import store
 from gallery_app.core.consent.model import ConsentStatus, Verdict
 from gallery_app.core.errors import UserError
-from gallery_app.core.model import PhotoMetadata
 from gallery_app.core.people import register
 from gallery_app.core.project import Project
+from tests.helpers import new_photo
 
 
 def _photo(project: Project, n: int, people: list[str] | None = None) -> int:
     with transaction(project.conn) as conn:
-        return photos.insert_photo(
-            conn,
-            photos.NewPhoto(
-                content_hash=f"{n:064x}",
-                path=f"originals/{n}.jpg",
-                storage="copy",
-                original_name=f"{n}.jpg",
-                source_path=f"/card/{n}.jpg",
-                file_size=1,
-                file_mtime_ns=n,
-                format="jpeg",
-                width=10,
-                height=10,
-                captured_at=None,
-                captured_at_source="file",
-                metadata=PhotoMetadata(people=people or []),
-                imported_at="2026-05-14T12:00:00+01:00",
-            ),
-        )
+        return photos.insert_photo(conn, new_photo(n, people=people or []))
 
 
 def _grant(project: Project, who: str, uses: str = "all", **kwargs: object) -> None:

@@ -8,36 +8,16 @@ from gallery_app.core import edits
 from gallery_app.core.catalog import photos
 from gallery_app.core.catalog.database import transaction
 from gallery_app.core.errors import PhotoNotFound, UserError
-from gallery_app.core.model import PhotoMetadata
 from gallery_app.core.project import Project, open_project
+from tests.helpers import new_photo
 
 
 def _add_photos(project: Project, count: int) -> list[int]:
-    ids = []
     with transaction(project.conn) as conn:
-        for n in range(count):
-            ids.append(
-                photos.insert_photo(
-                    conn,
-                    photos.NewPhoto(
-                        content_hash=f"{n + 1:064x}",
-                        path=f"originals/{n}.jpg",
-                        storage="copy",
-                        original_name=f"{n}.jpg",
-                        source_path=f"/card/{n}.jpg",
-                        file_size=1,
-                        file_mtime_ns=n,
-                        format="jpeg",
-                        width=10,
-                        height=10,
-                        captured_at=f"2026-05-14T10:00:{n:02d}",
-                        captured_at_source="exif",
-                        metadata=PhotoMetadata(keywords=["Venue"], caption="old"),
-                        imported_at="2026-05-14T12:00:00+01:00",
-                    ),
-                )
-            )
-    return ids
+        return [
+            photos.insert_photo(conn, new_photo(n + 1, keywords=["Venue"], caption="old"))
+            for n in range(count)
+        ]
 
 
 def _row(project: Project, photo_id: int) -> dict[str, object]:

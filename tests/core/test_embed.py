@@ -39,6 +39,7 @@ from tests.core.test_renditions import (
     make_heic,
     make_png_alpha,
 )
+from tests.helpers import WEB_METADATA_ALLOWED
 
 CAPTION = (
     "Zoë Müller — “quotes” & 'apostrophes' opens the summit. "
@@ -69,37 +70,7 @@ ARCHIVE = EmbeddedMetadata(
     }
 )
 
-# exiftool -G1 keys our files may carry, beyond the structural groups below.
-ALLOWED = frozenset(
-    {
-        "IFD0:ImageDescription",
-        "IFD0:Artist",
-        "IFD0:Copyright",
-        "XMP-dc:Title",
-        "XMP-dc:Description",
-        "XMP-dc:Creator",
-        "XMP-dc:Rights",
-        "XMP-dc:Subject",
-        "XMP-photoshop:Headline",
-        "XMP-photoshop:Credit",
-        "XMP-iptcCore:AltTextAccessibility",
-        "XMP-iptcCore:ExtDescrAccessibility",
-        "XMP-xmpRights:Marked",
-        "XMP-xmpRights:UsageTerms",
-        "XMP-lr:HierarchicalSubject",
-        "XMP-iptcExt:Event",
-        "IPTC:CodedCharacterSet",
-        "IPTC:ApplicationRecordVersion",
-        "IPTC:ObjectName",
-        "IPTC:Keywords",
-        "IPTC:By-line",
-        "IPTC:Headline",
-        "IPTC:Credit",
-        "IPTC:CopyrightNotice",
-        "IPTC:Caption-Abstract",
-        "Photoshop:IPTCDigest",
-    }
-)
+ALLOWED = WEB_METADATA_ALLOWED
 ARCHIVE_EXTRA = frozenset(
     {
         "IFD0:Make",

@@ -21,43 +21,8 @@ from gallery_app.core.importing.importer import import_sources
 from gallery_app.core.people import register
 from gallery_app.core.progress import CancelToken, ProgressEvent
 from gallery_app.core.project import Project
-from tests.helpers import make_jpeg
+from tests.helpers import WEB_METADATA_ALLOWED, make_jpeg
 
-# What an exported web file may carry, by exiftool group:tag (structure and size tags aside).
-WEB_ALLOWED = {
-    "IFD0:ImageDescription",
-    "IFD0:Artist",
-    "IFD0:Copyright",
-    "IFD0:XResolution",
-    "IFD0:YResolution",
-    "IFD0:ResolutionUnit",
-    "IFD0:YCbCrPositioning",
-    "ExifIFD:ExifVersion",
-    "ExifIFD:ColorSpace",
-    "XMP-dc:Title",
-    "XMP-dc:Description",
-    "XMP-dc:Creator",
-    "XMP-dc:Rights",
-    "XMP-dc:Subject",
-    "XMP-photoshop:Headline",
-    "XMP-photoshop:Credit",
-    "XMP-iptcCore:AltTextAccessibility",
-    "XMP-iptcCore:ExtDescrAccessibility",
-    "XMP-xmpRights:Marked",
-    "XMP-xmpRights:UsageTerms",
-    "XMP-lr:HierarchicalSubject",
-    "XMP-iptcExt:Event",
-    "IPTC:CodedCharacterSet",
-    "IPTC:ApplicationRecordVersion",
-    "IPTC:ObjectName",
-    "IPTC:Keywords",
-    "IPTC:By-line",
-    "IPTC:Headline",
-    "IPTC:Credit",
-    "IPTC:CopyrightNotice",
-    "IPTC:Caption-Abstract",
-    "Photoshop:IPTCDigest",
-}
 IGNORED_GROUPS = ("File", "System", "ExifTool", "Composite", "JFIF", "ICC", "RIFF", "XMP-x")
 
 
@@ -140,7 +105,10 @@ def test_gate_privacy_records_and_report(
     # Every exported image carries only allow-listed metadata (exiftool, not our reader).
     for entry in _tags(exiftool, [p for p in images if p.suffix in (".jpg", ".webp")]):
         tags = {k for k in entry if ":" in k and not k.startswith(IGNORED_GROUPS)}
-        assert tags <= WEB_ALLOWED, (entry["SourceFile"], sorted(tags - WEB_ALLOWED))
+        assert tags <= WEB_METADATA_ALLOWED, (
+            entry["SourceFile"],
+            sorted(tags - WEB_METADATA_ALLOWED),
+        )
     keynote = [
         e
         for e in _tags(exiftool, [p for p in images if p.suffix == ".jpg"])
