@@ -104,8 +104,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         if summary.excluded:
             print(f"Left out {len(summary.excluded)} photos:")
+            labels = {
+                "blocked": "blocked",
+                "needs_review": "needs review (--override ID --reason T to export it)",
+                "rejected": "rejected",
+            }
             for item in summary.excluded:
-                print(f"  {item['id']}: {'; '.join(item['reasons'])}")
+                label = labels.get(item["verdict"], item["verdict"])
+                print(f"  {item['id']}: {label}: {'; '.join(item['reasons'])}")
         for failure in summary.failed:
             print(f"  failed: {failure['path']}: {failure['error']}")
         if summary.missing_alt_text:

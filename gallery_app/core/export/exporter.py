@@ -73,6 +73,7 @@ class PlannedPhoto:
     decision: Decision
     exported: bool
     reasons: tuple[str, ...]
+    rejected: bool = False
 
 
 @dataclass
@@ -89,7 +90,11 @@ class ExportPlan:
     @property
     def excluded(self) -> list[dict[str, Any]]:
         return [
-            {"id": p.photo_id, "verdict": p.decision.verdict.value, "reasons": list(p.reasons)}
+            {
+                "id": p.photo_id,
+                "verdict": "rejected" if p.rejected else p.decision.verdict.value,
+                "reasons": list(p.reasons),
+            }
             for p in self.photos
             if not p.exported
         ]
@@ -138,18 +143,15 @@ def plan_export(
     for photo_id in ids:
         decision = decisions[photo_id]
         if flags[photo_id] == -1:
-            planned.append(PlannedPhoto(photo_id, decision, False, ("rejected while culling",)))
+            planned.append(
+                PlannedPhoto(photo_id, decision, False, ("rejected while culling",), rejected=True)
+            )
         elif picked_only and flags[photo_id] != 1:
             continue
         elif decision.verdict is Verdict.CLEARED:
             planned.append(PlannedPhoto(photo_id, decision, True, decision.reasons))
         else:
-            prefix = (
-                f"blocked for {preset.use} use"
-                if decision.verdict is Verdict.BLOCKED
-                else f"needs review for {preset.use} use (override with a reason to export it)"
-            )
-            planned.append(PlannedPhoto(photo_id, decision, False, (prefix, *decision.reasons)))
+            planned.append(PlannedPhoto(photo_id, decision, False, decision.reasons))
     return ExportPlan(preset, planned)
 
 
