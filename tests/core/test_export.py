@@ -243,3 +243,23 @@ def test_albums_by_keyword_and_zips(project: Project, photo_folder: Path, tmp_pa
     # Without --zip next time, the zips go (they would keep photos that may be withdrawn).
     again = export(project, out, widths=(240,), formats=("jpeg",), album_keyword="Sessions")
     assert "keynote.zip" in again.removed and not (out / "keynote.zip").exists()
+
+
+def test_long_edge_fit_keeps_portraits_as_tall_as_landscapes_are_wide(tmp_path: Path) -> None:
+    from gallery_app.core.export.model import EmbeddedMetadata, RenditionSpec
+    from gallery_app.core.export.renditions import render_photo
+
+    portrait = make_jpeg(tmp_path / "p.jpg", size=(600, 400), orientation=6)  # shows 400×600
+    by_width = render_photo(
+        portrait, 6, tmp_path / "w", "p", RenditionSpec(widths=(480, 240)), EmbeddedMetadata()
+    )
+    assert sorted((f.width, f.height) for f in by_width) == [(240, 360)]  # 480 > 400: skipped
+    by_edge = render_photo(
+        portrait,
+        6,
+        tmp_path / "e",
+        "p",
+        RenditionSpec(widths=(480, 240), fit="long_edge"),
+        EmbeddedMetadata(),
+    )
+    assert sorted((f.width, f.height) for f in by_edge) == [(240, 360), (320, 480)]

@@ -39,6 +39,11 @@ class RenditionSpec:
     encoder: EncoderSettings = field(default_factory=EncoderSettings)
     full_resolution: bool = False
     """Archive preset: one rendition at the photo's own size (widths ignored)."""
+    fit: str = "width"
+    """``"width"``: every rendition is exactly that wide. ``"long_edge"``: the widths are
+    upper bounds of the *long* edge, so a portrait's largest rendition is as tall as a
+    landscape's is wide (a 2400 px wide portrait would be 3600 px tall, far more than any
+    screen shows, and would need a full-size decode)."""
     crop_square: int | None = None
     """If set, also make a square centre-cropped thumbnail of this size (JPEG)."""
 

@@ -31,6 +31,7 @@ class Preset:
     formats: tuple[str, ...]
     encoder: EncoderSettings = field(default_factory=EncoderSettings)
     full_resolution: bool = False
+    fit: str = "width"
     site: bool = False
     manifest: bool = False
     keep_people: bool = False
@@ -43,6 +44,7 @@ class Preset:
             formats=self.formats,
             encoder=self.encoder,
             full_resolution=self.full_resolution,
+            fit=self.fit,
         )
 
     def with_overrides(
@@ -65,6 +67,7 @@ class Preset:
             "formats": list(self.formats),
             "encoder": {f.name: getattr(self.encoder, f.name) for f in fields(self.encoder)},
             "full_resolution": self.full_resolution,
+            "fit": self.fit,
             "keep_people": self.keep_people,
             "keep_camera": self.keep_camera,
         }
@@ -74,6 +77,12 @@ def _check_widths(widths: tuple[int, ...], where: str) -> tuple[int, ...]:
     if any(not isinstance(w, int) or not 16 <= w <= 20000 for w in widths):
         raise UserError(f"{where}: widths must be whole numbers of pixels between 16 and 20000")
     return tuple(sorted(set(widths), reverse=True))
+
+
+def _check_fit(fit: str, where: str) -> str:
+    if fit not in ("width", "long_edge"):
+        raise UserError(f'{where}: fit must be "width" or "long_edge", not {fit!r}')
+    return fit
 
 
 def _check_formats(formats: tuple[str, ...], where: str) -> tuple[str, ...]:
@@ -111,6 +120,7 @@ def _load(path: Path) -> Preset:
             formats=_check_formats(tuple(data.get("formats", ["jpeg"])), where),
             encoder=EncoderSettings(**encoder_data),
             full_resolution=full,
+            fit=_check_fit(str(data.get("fit", "width")), where),
             site=bool(data.get("site", False)),
             manifest=bool(data.get("manifest", False)),
             keep_people=bool(data.get("keep_people", False)),

@@ -140,7 +140,12 @@ def _plan(full_size: tuple[int, int], spec: RenditionSpec) -> _Plan:
     if spec.full_resolution:
         widths = [full_w]
     else:
-        widths = sorted({w for w in spec.widths if w <= full_w}, reverse=True) or [full_w]
+        requested = list(spec.widths)
+        if spec.fit == "long_edge" and full_h > full_w:
+            longest = max(requested)
+            limit = max(1, longest * full_w // full_h)
+            requested = [min(w, limit) for w in requested]
+        widths = sorted({w for w in requested if w <= full_w}, reverse=True) or [full_w]
     chain = list(widths)
     square_from: int | None = None
     square_size: int | None = None
@@ -166,6 +171,8 @@ def _check_spec(spec: RenditionSpec, basename: str) -> None:
         raise ValueError("no output format requested")
     if not spec.full_resolution and not spec.widths:
         raise ValueError("no output width requested")
+    if spec.fit not in ("width", "long_edge"):
+        raise ValueError(f"fit must be 'width' or 'long_edge', not {spec.fit!r}")
     if any(w < 1 for w in spec.widths):
         raise ValueError(f"widths must be positive, not {spec.widths}")
     if spec.crop_square is not None and spec.crop_square < 1:

@@ -1,0 +1,234 @@
+"""The main window: the photo grid, keyboard culling with undo, and the preview.
+
+Culling keys act on the selection (or the current photo): 0–5 rating, P pick, X reject,
+U unflag, 6–9 colour labels. Each key is one core edit applied in one small transaction on the
+GUI thread (fast enough for a selection; a single catalog worker thread comes later), pushed
+onto a :class:`QUndoStack` as one step, and only the touched cells are repainted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QWidget
+
+from gallery_app.core.edits import EditRequest
+from gallery_app.core.project import Project
+from gallery_app.gui import messages
+from gallery_app.gui.models.photo_grid_model import CatalogSource, PhotoGridModel
+from gallery_app.gui.preview import PreviewWidget
+from gallery_app.gui.thumbnail_loader import ThumbnailLoader
+from gallery_app.gui.undo import apply_request
+from gallery_app.gui.views.photo_grid_view import PhotoGridView
+
+COLOUR_KEYS = {"6": "red", "7": "yellow", "8": "green", "9": "blue"}
+
+
+class MainWindow(QMainWindow):
+    """One open project. Owns the project and closes it with the window."""
+
+    close_project_requested = Signal()
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self._closed = False
+        self.setWindowTitle(f"{project.defaults().event_name} — Gallery Curator")
+        self.loader = ThumbnailLoader(self)
+        self.model = PhotoGridModel(CatalogSource(project), self.loader, self)
+        self.view = PhotoGridView()
+        self.view.setModel(self.model)
+        self.preview = PreviewWidget()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.preview)
+        self.setCentralWidget(self.stack)
+        self.undo_stack = QUndoStack(self)
+        self._count_label = QLabel()
+        self._hint_label = QLabel(
+            "0–5 rate · P pick · X reject · U unflag · 6–9 colour · Space preview"
+        )
+        self.statusBar().addWidget(self._count_label, 1)
+        self.statusBar().addPermanentWidget(self._hint_label)
+
+        self._build_menus()
+        self.view.selectionModel().selectionChanged.connect(self._update_status)
+        self.view.doubleClicked.connect(lambda _ix: self.show_preview())
+        self.preview.next_requested.connect(lambda: self.step(1))
+        self.preview.previous_requested.connect(lambda: self.step(-1))
+        self.preview.close_requested.connect(self.show_grid)
+        self.undo_stack.indexChanged.connect(self._update_status)
+        if self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(0))
+        self._update_status()
+        self._restore_geometry()
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        close = file_menu.addAction("&Close project")
+        close.setShortcut(QKeySequence.StandardKey.Close)
+        close.triggered.connect(self._close_project)
+
+        edit_menu = bar.addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        select_all = edit_menu.addAction("Select &all")
+        select_all.setShortcut(QKeySequence.StandardKey.SelectAll)
+        select_all.triggered.connect(self.view.selectAll)
+
+        photo_menu = bar.addMenu("&Photo")
+        for stars in range(6):
+            label = "Clear rating" if stars == 0 else f"Rate {'★' * stars}"
+            self._add_edit_action(photo_menu, label, str(stars), EditRequest(rating=stars))
+        photo_menu.addSeparator()
+        self._add_edit_action(photo_menu, "&Pick", "P", EditRequest(flag=1))
+        self._add_edit_action(photo_menu, "&Reject", "X", EditRequest(flag=-1))
+        self._add_edit_action(photo_menu, "&Unflag", "U", EditRequest(flag=0))
+        photo_menu.addSeparator()
+        for key, colour in COLOUR_KEYS.items():
+            self._add_edit_action(
+                photo_menu, f"{colour.capitalize()} label", key, EditRequest(color_label=colour)
+            )
+        self._add_edit_action(photo_menu, "No colour label", "Ctrl+0", EditRequest(color_label=""))
+
+        view_menu = bar.addMenu("&View")
+        self.preview_action = view_menu.addAction("&Preview")
+        self.preview_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        self.preview_action.setCheckable(True)
+        self.preview_action.triggered.connect(self.toggle_preview)
+
+    def _add_edit_action(self, menu: QMenu, label: str, key: str, request: EditRequest) -> QAction:
+        action = QAction(label, self)
+        action.setShortcut(QKeySequence(key))
+        action.triggered.connect(self._edit_handler(request))
+        menu.addAction(action)
+        return action
+
+    def _edit_handler(self, request: EditRequest) -> Callable[[], None]:
+        def handler() -> None:
+            self.apply(request)
+
+        return handler
+
+    # --- editing -------------------------------------------------------------------------
+
+    def selected_ids(self) -> list[int]:
+        """The photos an edit acts on: the selection, else the current photo."""
+        if self.stack.currentWidget() is self.preview and self.preview.photo_id is not None:
+            return [self.preview.photo_id]
+        rows = sorted(ix.row() for ix in self.view.selectionModel().selectedIndexes())
+        if not rows and self.view.currentIndex().isValid():
+            rows = [self.view.currentIndex().row()]
+        return [self.model.photo_id_at(r) for r in rows]
+
+    def apply(self, request: EditRequest) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        command = apply_request(self.project, ids, request, self._on_changed, self._on_error)
+        if command is None:
+            return
+        self.undo_stack.push(command)
+        self._on_changed(ids)
+
+    def _on_changed(self, photo_ids: list[int]) -> None:
+        self.model.refresh(photo_ids)
+        shown = self.preview.photo_id
+        if shown is not None and shown in photo_ids:
+            row = self.model.row(shown)
+            if row is not None:
+                self.preview.update_row(row)
+        self._update_status()
+
+    def _on_error(self, message: str) -> None:
+        messages.show_error(self, "Could not change the photos", message)
+
+    # --- preview -------------------------------------------------------------------------
+
+    def toggle_preview(self) -> None:
+        if self.stack.currentWidget() is self.preview:
+            self.show_grid()
+        else:
+            self.show_preview()
+
+    def show_preview(self) -> None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            self.preview_action.setChecked(False)
+            return
+        self._show_row(index)
+        self.stack.setCurrentWidget(self.preview)
+        self.preview_action.setChecked(True)
+        self.preview.setFocus()
+
+    def show_grid(self) -> None:
+        self.stack.setCurrentWidget(self.view)
+        self.preview_action.setChecked(False)
+        self.view.setFocus()
+        self.view.scrollTo(self.view.currentIndex())
+
+    def step(self, delta: int) -> None:
+        """Move to the next (1) or previous (-1) photo, in the preview or the grid."""
+        current = self.view.currentIndex()
+        row = (current.row() if current.isValid() else -1) + delta
+        if not 0 <= row < self.model.rowCount():
+            return
+        index = self.model.index(row)
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        if self.stack.currentWidget() is self.preview:
+            self._show_row(index)
+
+    def _show_row(self, index: QModelIndex) -> None:
+        row = self.model.row(self.model.photo_id_at(index.row()))
+        if row is not None:
+            position = f"{index.row() + 1} of {self.model.rowCount()}"
+            self.preview.show_photo(row, self.model.source.cache_dir, position)
+
+    # --- status, settings, closing -------------------------------------------------------
+
+    def _update_status(self, *_args: object) -> None:
+        if self._closed:
+            return  # the window is being torn down; its widgets may already be gone
+        total = self.model.rowCount()
+        selected = len(self.view.selectionModel().selectedIndexes())
+        text = f"{total} photo{'s' if total != 1 else ''}"
+        if selected:
+            text += f" · {selected} selected"
+        if self.undo_stack.canUndo():
+            text += f" · last change: {self.undo_stack.undoText()}"
+        self._count_label.setText(text)
+
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 800)
+
+    def _close_project(self) -> None:
+        self.close()
+        self.close_project_requested.emit()
+
+    def shutdown(self) -> None:
+        """Stop the worker pools and close the project (idempotent)."""
+        self.loader.shutdown()
+        self.preview.shutdown()
+        if not self._closed:
+            self._closed = True
+            self.project.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        QSettings().setValue("main/geometry", self.saveGeometry())
+        self.shutdown()
+        super().closeEvent(event)

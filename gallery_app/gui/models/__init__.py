@@ -1,0 +1,1 @@
+"""Qt item models over core queries (ids from SQL, rows fetched on demand)."""

@@ -1,0 +1,265 @@
+"""The grid's model: an ordered list of photo ids, rows fetched from the core on demand.
+
+Following the recipe in ``style-anchors.md`` §3.1, the model holds only ids (from
+:func:`list_photo_ids`, sorted in SQL) and an id→row index. Cell details (rating, flag, colour,
+consent verdict) are fetched in small blocks the first time a row is painted and dropped for
+the rows an edit touched, so a 20,000-photo project costs one integer list up front. Where the
+rows come from is a :class:`PhotoSource`, so the grid can be tested with 2,000 synthetic rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor, QPixmap
+
+from gallery_app.core.catalog.photos import PhotoQuery, get_photo, list_photo_ids
+from gallery_app.core.consent import store as consent_store
+from gallery_app.core.consent.model import Verdict
+from gallery_app.core.project import Project
+from gallery_app.gui.thumbnail_loader import ThumbnailLoader
+
+CONSENT_USE = "web"
+"""The use whose verdict the grid badge shows (the app's main export)."""
+_BLOCK = 64
+"""Rows fetched at once when a cell is first painted: about one screen."""
+
+
+@dataclass(frozen=True)
+class PhotoRow:
+    """What a grid cell shows about one photo."""
+
+    photo_id: int
+    filename: str
+    rating: int
+    flag: int
+    """1 pick, -1 reject, 0 none."""
+    color_label: str | None
+    content_hash: str
+    orientation: int
+    source: Path
+    verdict: str | None
+    """A :class:`Verdict` value, or None when unknown."""
+
+
+class PhotoSource(Protocol):
+    """Where the grid's ids and rows come from (the catalog, or a fake in tests)."""
+
+    cache_dir: Path
+
+    def photo_ids(self) -> list[int]: ...
+
+    def rows(self, photo_ids: list[int]) -> dict[int, PhotoRow]: ...
+
+
+class CatalogSource:
+    """Rows from an open project through the core's public queries."""
+
+    def __init__(self, project: Project, query: PhotoQuery | None = None) -> None:
+        self.project = project
+        self.cache_dir = project.cache_dir
+        self.query = query or PhotoQuery(sort="time")
+
+    def photo_ids(self) -> list[int]:
+        return list_photo_ids(self.project.conn, self.query)
+
+    def rows(self, photo_ids: list[int]) -> dict[int, PhotoRow]:
+        conn = self.project.conn
+        verdicts = consent_store.decisions(conn, CONSENT_USE, photo_ids=photo_ids)
+        result: dict[int, PhotoRow] = {}
+        for photo_id in photo_ids:
+            photo = get_photo(conn, photo_id)
+            decision = verdicts.get(photo_id)
+            result[photo_id] = PhotoRow(
+                photo_id=photo_id,
+                filename=photo["filename"],
+                rating=int(photo["rating"] or 0),
+                flag={"pick": 1, "reject": -1}.get(photo["flag"] or "", 0),
+                color_label=photo["color_label"],
+                content_hash=photo["content_hash"],
+                orientation=int(photo["orientation"] or 1),
+                source=self.project.resolve(photo["path"]),
+                verdict=str(decision.verdict) if decision is not None else None,
+            )
+        return result
+
+
+class Roles:
+    """Custom data roles the delegate paints from."""
+
+    ROW = Qt.ItemDataRole.UserRole + 1
+    PHOTO_ID = Qt.ItemDataRole.UserRole + 2
+    RATING = Qt.ItemDataRole.UserRole + 3
+    FLAG = Qt.ItemDataRole.UserRole + 4
+    COLOR_LABEL = Qt.ItemDataRole.UserRole + 5
+    VERDICT = Qt.ItemDataRole.UserRole + 6
+    THUMBNAIL_STATE = Qt.ItemDataRole.UserRole + 7
+    """"loaded", "loading" or "missing"."""
+
+
+VERDICT_TEXT = {
+    Verdict.CLEARED.value: "✓ Cleared",
+    Verdict.NEEDS_REVIEW.value: "? Review",
+    Verdict.BLOCKED.value: "⛔ Blocked",
+}
+FLAG_TEXT = {1: "Pick", -1: "Rejected", 0: "Not flagged"}
+
+
+class PhotoGridModel(QAbstractListModel):
+    """Ids in display order; rows on demand; thumbnails through a :class:`ThumbnailLoader`."""
+
+    def __init__(
+        self,
+        source: PhotoSource,
+        loader: ThumbnailLoader,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._source = source
+        self._loader = loader
+        self._ids: list[int] = []
+        self._row_of: dict[int, int] = {}
+        self._rows: dict[int, PhotoRow] = {}
+        self._placeholder = _placeholder()
+        loader.thumbnail_ready.connect(self._on_thumbnail)
+        self.reload()
+
+    # --- Qt model API -------------------------------------------------------------------
+
+    def rowCount(  # noqa: N802
+        self,
+        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
+    ) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        photo_id = self._ids[index.row()]
+        if role == Roles.PHOTO_ID:
+            return photo_id
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbnail(photo_id)
+        if role == Roles.THUMBNAIL_STATE:
+            if self._loader.pixmap(photo_id) is not None:
+                return "loaded"
+            return "missing" if self._loader.is_missing(photo_id) else "loading"
+        row = self.row(photo_id)
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.filename
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            return _describe(row)
+        if role == Roles.ROW:
+            return row
+        if role == Roles.RATING:
+            return row.rating
+        if role == Roles.FLAG:
+            return row.flag
+        if role == Roles.COLOR_LABEL:
+            return row.color_label or ""
+        if role == Roles.VERDICT:
+            return row.verdict or ""
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    # --- our API ------------------------------------------------------------------------
+
+    @property
+    def source(self) -> PhotoSource:
+        return self._source
+
+    def reload(self) -> None:
+        """Ask the source for the ids again (after an import or a new filter)."""
+        self.beginResetModel()
+        self._loader.reset()
+        self._ids = self._source.photo_ids()
+        self._row_of = {photo_id: row for row, photo_id in enumerate(self._ids)}
+        self._rows.clear()
+        self.endResetModel()
+
+    def photo_id_at(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, photo_id: int) -> int | None:
+        return self._row_of.get(photo_id)
+
+    def row(self, photo_id: int) -> PhotoRow | None:
+        """The cell details for one photo, fetching its block of neighbours on a miss."""
+        cached = self._rows.get(photo_id)
+        if cached is not None:
+            return cached
+        position = self._row_of.get(photo_id)
+        if position is None:
+            return None
+        start = position - position % _BLOCK
+        block = [i for i in self._ids[start : start + _BLOCK] if i not in self._rows]
+        self._rows.update(self._source.rows(block))
+        return self._rows.get(photo_id)
+
+    def refresh(self, photo_ids: list[int]) -> None:
+        """Re-read these photos and repaint only their cells (after an edit or undo)."""
+        wanted = [i for i in photo_ids if i in self._row_of]
+        for photo_id in wanted:
+            self._rows.pop(photo_id, None)
+        if not wanted:
+            return
+        self._rows.update(self._source.rows(wanted))
+        for photo_id in wanted:
+            ix = self.index(self._row_of[photo_id])
+            self.dataChanged.emit(ix, ix, [])
+
+    def _thumbnail(self, photo_id: int) -> QPixmap:
+        pixmap = self._loader.pixmap(photo_id)
+        if pixmap is not None:
+            return pixmap
+        if not self._loader.is_missing(photo_id):
+            row = self.row(photo_id)
+            if row is not None:
+                self._loader.request(photo_id, self._source.cache_dir, row.content_hash)
+        return self._placeholder
+
+    def _on_thumbnail(self, photo_id: int) -> None:
+        position = self._row_of.get(photo_id)
+        if position is None:
+            return
+        ix = self.index(position)
+        self.dataChanged.emit(ix, ix, [Qt.ItemDataRole.DecorationRole, Roles.THUMBNAIL_STATE])
+
+
+def _placeholder() -> QPixmap:
+    pixmap = QPixmap(4, 3)
+    pixmap.fill(QColor(128, 128, 128, 60))
+    return pixmap
+
+
+def _describe(row: PhotoRow) -> str:
+    parts = [row.filename, f"{row.rating} star{'s' if row.rating != 1 else ''}"]
+    parts.append(FLAG_TEXT[row.flag])
+    if row.color_label:
+        parts.append(f"{row.color_label} label")
+    if row.verdict:
+        parts.append("consent: " + VERDICT_TEXT.get(row.verdict, row.verdict))
+    return ", ".join(parts)

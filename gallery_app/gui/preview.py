@@ -1,0 +1,185 @@
+"""Full-window preview of one photo, made from the core's screen-size preview.
+
+The preview JPEG is made (or found in the cache) by :func:`make_preview` on a one-thread pool
+and decoded there into a ``QImage``; the GUI thread only scales and paints. A generation
+counter drops a slow result when the user has already moved on with the arrow keys.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRect, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtGui import QColor, QImage, QImageReader, QKeyEvent, QPainter, QPaintEvent, QPixmap
+from PySide6.QtWidgets import QWidget
+
+from gallery_app.core.errors import GalleryError
+from gallery_app.core.thumbnails import make_preview
+from gallery_app.gui.models.photo_grid_model import FLAG_TEXT, VERDICT_TEXT, PhotoRow
+
+
+class _Relay(QObject):
+    loaded = Signal(int, QImage)
+    failed = Signal(int, str)
+
+
+class _PreviewJob(QRunnable):
+    def __init__(self, relay: _Relay, generation: int, row: PhotoRow, cache_dir: Path) -> None:
+        super().__init__()
+        self._relay = relay
+        self._generation = generation
+        self._row = row
+        self._cache_dir = cache_dir
+
+    def run(self) -> None:
+        try:
+            path = make_preview(
+                self._row.source, self._cache_dir, self._row.content_hash, self._row.orientation
+            )
+        except (GalleryError, OSError, ValueError) as exc:
+            self._relay.failed.emit(self._generation, _plain(exc))
+            return
+        reader = QImageReader(str(path))
+        reader.setAutoTransform(False)  # the core's previews are already upright
+        image = reader.read()
+        if image.isNull():
+            self._relay.failed.emit(self._generation, "the preview file could not be read")
+        else:
+            self._relay.loaded.emit(self._generation, image)
+
+
+def _plain(exc: Exception) -> str:
+    if isinstance(exc, GalleryError):
+        return str(exc)
+    if isinstance(exc, FileNotFoundError):
+        return "the original file is missing (was the drive disconnected?)"
+    return "the photo could not be read"
+
+
+class PreviewWidget(QWidget):
+    """Shows the current photo as large as the window allows; arrows and Escape navigate."""
+
+    next_requested = Signal()
+    previous_requested = Signal()
+    close_requested = Signal()
+    shown = Signal(int)
+    """A photo id whose preview is now painted (or whose failure message is)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Photo preview")
+        self.setAutoFillBackground(False)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        self._relay.loaded.connect(self._on_loaded)
+        self._relay.failed.connect(self._on_failed)
+        self._generation = 0
+        self._row: PhotoRow | None = None
+        self._pixmap: QPixmap | None = None
+        self._message = ""
+        self._position = ""
+
+    @property
+    def photo_id(self) -> int | None:
+        return None if self._row is None else self._row.photo_id
+
+    @property
+    def has_image(self) -> bool:
+        return self._pixmap is not None
+
+    def show_photo(self, row: PhotoRow, cache_dir: Path, position: str = "") -> None:
+        """Start showing ``row``; the image arrives asynchronously."""
+        self._generation += 1
+        self.pool.clear()
+        self._row = row
+        self._pixmap = None
+        self._message = "Loading…"
+        self._position = position
+        self.pool.start(_PreviewJob(self._relay, self._generation, row, cache_dir))
+        self.update()
+
+    def update_row(self, row: PhotoRow) -> None:
+        """Show new details (rating, flag...) of the photo on screen without reloading it."""
+        if self._row is not None and row.photo_id == self._row.photo_id:
+            self._row = row
+            self.update()
+
+    def shutdown(self) -> None:
+        self._generation += 1
+        self.pool.clear()
+        self.pool.waitForDone()
+
+    @Slot(int, QImage)
+    def _on_loaded(self, generation: int, image: QImage) -> None:
+        if generation != self._generation or self._row is None:
+            return
+        self._pixmap = QPixmap.fromImage(image)
+        self._message = ""
+        self.update()
+        self.shown.emit(self._row.photo_id)
+
+    @Slot(int, str)
+    def _on_failed(self, generation: int, message: str) -> None:
+        if generation != self._generation or self._row is None:
+            return
+        self._message = f"This photo cannot be shown: {message}."
+        self.update()
+        self.shown.emit(self._row.photo_id)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        key = event.key()
+        if key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_PageDown):
+            self.next_requested.emit()
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_PageUp):
+            self.previous_requested.emit()
+        elif key == Qt.Key.Key_Escape:
+            self.close_requested.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802, ARG002
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#1e1e1e"))
+        footer = 32
+        area = self.rect().adjusted(16, 16, -16, -16 - footer)
+        if self._pixmap is not None and not self._pixmap.isNull():
+            size = self._pixmap.size()
+            if size.width() > area.width() or size.height() > area.height():
+                size = size.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(area.center())
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawPixmap(target, self._pixmap)
+        elif self._message:
+            painter.setPen(QColor("#dddddd"))
+            painter.drawText(
+                area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._message
+            )
+        if self._row is not None:
+            painter.setPen(QColor("#cccccc"))
+            bottom = QRect(16, self.height() - footer - 8, self.width() - 32, footer)
+            details = _details(self._row)
+            hint = f"{self._position}    ← → next/previous · Space or Esc: back to grid".strip()
+            metrics = painter.fontMetrics()
+            if metrics.horizontalAdvance(details + hint) + 48 > bottom.width():
+                hint = self._position  # narrow window: keep the details, drop the key help
+            painter.drawText(
+                bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, details
+            )
+            painter.drawText(
+                bottom, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, hint
+            )
+        painter.end()
+
+
+def _details(row: PhotoRow) -> str:
+    parts = [row.filename, "★" * row.rating + "☆" * (5 - row.rating)]
+    if row.flag:
+        parts.append(FLAG_TEXT[row.flag])
+    if row.color_label:
+        parts.append(f"{row.color_label.capitalize()} label")
+    if row.verdict:
+        parts.append("Consent: " + VERDICT_TEXT.get(row.verdict, row.verdict))
+    return "   ·   ".join(parts)

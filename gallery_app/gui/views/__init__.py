@@ -1,0 +1,1 @@
+"""Views and delegates: painting only, no catalog access."""
