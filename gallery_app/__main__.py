@@ -1,5 +1,5 @@
 """Lets ``python -m gallery_app`` behave exactly like the ``gallery-app`` command."""
 
-from gallery_app.cli.main import main
+from gallery_app.launcher import main
 
 raise SystemExit(main())

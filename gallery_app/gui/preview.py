@@ -9,13 +9,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRect, QRunnable, Qt, QThreadPool, Signal, Slot
-from PySide6.QtGui import QColor, QImage, QImageReader, QKeyEvent, QPainter, QPaintEvent, QPixmap
+from PySide6.QtCore import QObject, QPointF, QRect, QRectF, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QImageReader,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QWidget
 
 from gallery_app.core.errors import GalleryError
 from gallery_app.core.thumbnails import make_preview
 from gallery_app.gui.models.photo_grid_model import FLAG_TEXT, VERDICT_TEXT, PhotoRow
+
+_FOOTER = 32
+"""Height of the details line under the photo."""
 
 
 class _Relay(QObject):
@@ -80,10 +93,22 @@ class PreviewWidget(QWidget):
         self._pixmap: QPixmap | None = None
         self._message = ""
         self._position = ""
+        self._zoom: float | None = None
+        """None: fit the window; else screen pixels per preview pixel."""
+        self._offset = QPointF()
+        self._drag_from: QPointF | None = None
 
     @property
     def photo_id(self) -> int | None:
         return None if self._row is None else self._row.photo_id
+
+    @property
+    def zoom(self) -> float | None:
+        return self._zoom
+
+    @property
+    def offset(self) -> QPointF:
+        return QPointF(self._offset)
 
     @property
     def has_image(self) -> bool:
@@ -97,6 +122,8 @@ class PreviewWidget(QWidget):
         self._pixmap = None
         self._message = "Loading…"
         self._position = position
+        self._zoom = None
+        self._offset = QPointF()
         self.pool.start(_PreviewJob(self._relay, self._generation, row, cache_dir))
         self.update()
 
@@ -136,22 +163,89 @@ class PreviewWidget(QWidget):
             self.previous_requested.emit()
         elif key == Qt.Key.Key_Escape:
             self.close_requested.emit()
+        elif key == Qt.Key.Key_Z:
+            self.toggle_zoom()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.set_zoom(self._current_scale() * 1.25)
+        elif key == Qt.Key.Key_Minus:
+            self.set_zoom(self._current_scale() / 1.25)
         else:
             super().keyPressEvent(event)
+
+    def toggle_zoom(self) -> None:
+        """Fit ↔ 100 % (200 % for a photo that already fits at 100 %)."""
+        if self._zoom is not None:
+            self.set_zoom(None)
+        else:
+            self.set_zoom(1.0 if self._fit_scale() < 1.0 else 2.0)
+
+    def set_zoom(self, zoom: float | None) -> None:
+        """Zoom to ``zoom`` (1.0 = one preview pixel per screen pixel) or back to fit."""
+        if zoom is not None:
+            zoom = min(max(zoom, 0.05), 8.0)
+            if zoom <= self._fit_scale():
+                zoom = None
+        self._zoom = zoom
+        if zoom is None:
+            self._offset = QPointF()
+        self.update()
+
+    def _image_area(self) -> QRect:
+        return self.rect().adjusted(16, 16, -16, -16 - _FOOTER)
+
+    def _fit_scale(self) -> float:
+        if self._pixmap is None or self._pixmap.isNull():
+            return 1.0
+        area = self._image_area()
+        size = self._pixmap.size()
+        return min(1.0, area.width() / size.width(), area.height() / size.height())
+
+    def _current_scale(self) -> float:
+        return self._zoom if self._zoom is not None else self._fit_scale()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        steps = event.angleDelta().y() / 120
+        if steps and self._pixmap is not None:
+            self.set_zoom(self._current_scale() * (1.25**steps))
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._zoom is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._drag_from = event.position()
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag_from is not None:
+            self._offset += event.position() - self._drag_from
+            self._drag_from = event.position()
+            self.update()
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._drag_from = None
+        self.unsetCursor()
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self.toggle_zoom()
+        event.accept()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802, ARG002
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#1e1e1e"))
-        footer = 32
-        area = self.rect().adjusted(16, 16, -16, -16 - footer)
+        footer = _FOOTER
+        area = self._image_area()
         if self._pixmap is not None and not self._pixmap.isNull():
+            scale = self._current_scale()
             size = self._pixmap.size()
-            if size.width() > area.width() or size.height() > area.height():
-                size = size.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(0, 0, size.width(), size.height())
-            target.moveCenter(area.center())
+            target = QRectF(0, 0, size.width() * scale, size.height() * scale)
+            target.moveCenter(QPointF(area.center()) + self._offset)
+            painter.save()
+            painter.setClipRect(area)
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawPixmap(target, self._pixmap)
+            painter.drawPixmap(target, self._pixmap, QRectF(self._pixmap.rect()))
+            painter.restore()
         elif self._message:
             painter.setPen(QColor("#dddddd"))
             painter.drawText(
@@ -161,7 +255,8 @@ class PreviewWidget(QWidget):
             painter.setPen(QColor("#cccccc"))
             bottom = QRect(16, self.height() - footer - 8, self.width() - 32, footer)
             details = _details(self._row)
-            hint = f"{self._position}    ← → next/previous · Space or Esc: back to grid".strip()
+            zoom = "" if self._zoom is None else f"{round(self._zoom * 100)} %    "
+            hint = f"{zoom}{self._position}    ← → next/previous · Z zoom · Esc: back to grid"
             metrics = painter.fontMetrics()
             if metrics.horizontalAdvance(details + hint) + 48 > bottom.width():
                 hint = self._position  # narrow window: keep the details, drop the key help

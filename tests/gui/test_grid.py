@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -201,7 +201,15 @@ def test_preview_opens_and_arrows_move(window: MainWindow, qtbot: QtBot) -> None
     assert window.stack.currentWidget() is window.preview
     first = window.model.photo_id_at(0)
     qtbot.waitUntil(lambda: window.preview.has_image and window.preview.photo_id == first)
+    qtbot.keyClick(window.preview, Qt.Key.Key_Z)
+    assert window.preview.zoom is not None and window.preview.zoom > 1.0 - 1e-9
+    centre = window.preview.rect().center()
+    qtbot.mousePress(window.preview, Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseMove(window.preview, centre + QPoint(40, 25))
+    qtbot.mouseRelease(window.preview, Qt.MouseButton.LeftButton, pos=centre + QPoint(40, 25))
+    assert window.preview.offset == QPointF(40, 25)
     qtbot.keyClick(window.preview, Qt.Key.Key_Right)
+    assert window.preview.zoom is None  # the next photo starts fitted
     second = window.model.photo_id_at(1)
     qtbot.waitUntil(lambda: window.preview.has_image and window.preview.photo_id == second)
     assert window.view.currentIndex().row() == 1
