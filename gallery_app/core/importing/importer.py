@@ -96,7 +96,7 @@ def import_sources(
             :data:`naming.DEFAULT_TEMPLATE`.
         progress: receives :class:`ProgressEvent` objects on the calling thread.
         cancel: set it from any thread to stop soon; what was committed stays, consistent.
-        workers: worker processes (default: one per core).
+        workers: worker processes (default: one per core, plus one).
     """
     if not project.writable:
         raise UserError("the project was opened read-only; open it for writing to import")
@@ -108,7 +108,9 @@ def import_sources(
         template=template,
         progress=progress or ignore_progress,
         cancel=cancel or CancelToken(),
-        workers=max(1, workers or os.cpu_count() or 1),
+        # One worker more than cores: copying and syncing wait on the disk, and the spare
+        # worker decodes meanwhile (measured 5 % faster on 2 cores; benchmarks/).
+        workers=max(1, workers or (os.cpu_count() or 1) + 1),
     )
     return run.execute(sources)
 
