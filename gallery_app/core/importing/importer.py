@@ -143,7 +143,7 @@ class _ImportRun:
             candidates = self._scan(sources)
             if not self.cancel.cancelled:
                 self._process(candidates)
-            self._sync_folder()
+            self._sync_copies()
         except KeyboardInterrupt:
             self.summary.cancelled = True
             raise
@@ -158,9 +158,19 @@ class _ImportRun:
             )
         return self.summary
 
-    def _sync_folder(self) -> None:
-        """The copies were fsynced by the workers; the renames into ``originals/`` become
-        durable when the folder itself is synced."""
+    def _sync_copies(self) -> None:
+        """Make every copy durable before saying it is imported: people format the card next.
+
+        The workers started each file's writeback as soon as it was written, so by now this
+        mostly confirms; then the folder is synced so the renames are durable too.
+        """
+        for path in self._copied:
+            with contextlib.suppress(OSError):
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
         if self._copied and hasattr(os, "O_DIRECTORY"):
             with contextlib.suppress(OSError):
                 fd = os.open(self.project.originals_dir, os.O_RDONLY | os.O_DIRECTORY)
