@@ -250,33 +250,32 @@ def _names_not_in_register(conn: sqlite3.Connection, edit: Edit) -> list[str]:
 
 def undo(project: Project) -> Edit | None:
     """Undo the newest edit not yet undone; ``None`` if there is nothing to undo."""
-    conn = project.conn
-    with transaction(conn):
-        row = conn.execute(
-            "SELECT id, description, changes FROM edit_history WHERE undone = 0"
-            " ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        if row is None:
-            return None
-        edit = Edit.from_json(row["description"], row["changes"])
-        edit.inverse().apply(conn)
-        conn.execute("UPDATE edit_history SET undone = 1 WHERE id = ?", (row["id"],))
-    return edit
+    return _step(project, undoing=True)
 
 
 def redo(project: Project) -> Edit | None:
     """Redo the edit undone last; ``None`` if there is nothing to redo."""
+    return _step(project, undoing=False)
+
+
+def _step(project: Project, *, undoing: bool) -> Edit | None:
+    """Move one step through the history: undone edits are redone oldest first, because
+    they were undone newest first."""
     conn = project.conn
+    order = "DESC" if undoing else "ASC"
     with transaction(conn):
         row = conn.execute(
-            "SELECT id, description, changes FROM edit_history WHERE undone = 1"
-            " ORDER BY id ASC LIMIT 1"
+            "SELECT id, description, changes FROM edit_history WHERE undone = ?"
+            f" ORDER BY id {order} LIMIT 1",
+            (0 if undoing else 1,),
         ).fetchone()
         if row is None:
             return None
         edit = Edit.from_json(row["description"], row["changes"])
-        edit.apply(conn)
-        conn.execute("UPDATE edit_history SET undone = 0 WHERE id = ?", (row["id"],))
+        (edit.inverse() if undoing else edit).apply(conn)
+        conn.execute(
+            "UPDATE edit_history SET undone = ? WHERE id = ?", (1 if undoing else 0, row["id"])
+        )
     return edit
 
 
