@@ -231,6 +231,7 @@ def _ours_run(corpus: Path, work: Path, index: int, count: int) -> dict[str, Any
             "--json",
         ),
         what="gallery-app import",
+        watch=True,
     )
     try:
         summary = json.loads(stdout)
@@ -246,6 +247,12 @@ def _ours_run(corpus: Path, work: Path, index: int, count: int) -> dict[str, Any
         )
     _verify_project(project, count)
     usage = json.loads(usage_file.read_text())
+    # getrusage only sees waited-for children; forkserver-made workers are not the import's.
+    tree = load.pop("tree", {})
+    usage["largest_child_peak_rss_mib"] = max(
+        usage["largest_child_peak_rss_mib"], tree.get("largest_worker_peak_rss_mib") or 0.0
+    )
+    usage["worker_peak_rss_mib"] = tree.get("worker_peak_rss_mib")
     shutil.rmtree(project, ignore_errors=True)
     return {"wall_s": round(wall, 3), "import_seconds": summary.get("seconds"), **usage, **load}
 
