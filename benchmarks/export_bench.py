@@ -178,8 +178,9 @@ def stages(
     """Time each stage of ``render_photo`` for ``count`` photos in this one process.
 
     Mirrors ``renditions._decode`` and ``render_photo`` step for step with the app's own
-    helpers and the preset's encoder settings; the per-stage medians add up to within a few
-    per cent of timing ``render_photo`` itself (reported as ``render_photo_ms`` for that check).
+    helpers, constants and the preset's encoder settings; the per-stage medians add up to
+    within a few per cent of timing ``render_photo`` itself (reported as ``render_photo_ms``
+    for that check: a larger gap means the core changed and this mirror needs updating).
     """
     from gallery_app.core.export import renditions
     from gallery_app.core.export.embed import (
@@ -204,6 +205,8 @@ def stages(
     spec = preset.rendition_spec()
     enc = spec.encoder
     sharpen = getattr(renditions, "_SHARPEN", None)
+    # Sizes above this are not sharpened (renditions.SHARPEN_UP_TO, where the core has it).
+    sharpen_up_to = getattr(renditions, "SHARPEN_UP_TO", None) or 10**9
     gap = getattr(renditions, "_REDUCING_GAP", 3.0)
     metadata = EmbeddedMetadata(
         title="Opening keynote",
@@ -263,7 +266,12 @@ def stages(
                     with clock("resize cascade (smaller widths)"):
                         current = current.resize(size, Image.Resampling.LANCZOS, reducing_gap=gap)
                 shown = current
-                if enc.sharpen and sharpen is not None and size != full:
+                if (
+                    enc.sharpen
+                    and sharpen is not None
+                    and size != full
+                    and max(size) <= sharpen_up_to
+                ):
                     with clock("sharpen"):
                         shown = current.filter(sharpen)
                 for fmt in spec.formats:
