@@ -7,6 +7,7 @@ opens and creates projects through the core and turns every failure into a messa
 
 from __future__ import annotations
 
+import gc
 import sys
 import traceback
 from pathlib import Path
@@ -97,6 +98,7 @@ class AppController(QObject):
         window.show()
         if self.welcome is not None:
             self.welcome.hide()
+        settle_heap()
         return window
 
     def shutdown(self) -> None:
@@ -104,6 +106,19 @@ class AppController(QObject):
             self.main_window.close()
         if self.welcome is not None:
             self.welcome.close()
+
+
+def settle_heap() -> None:
+    """Move everything alive now (modules, Qt wrappers, the open project) out of the cyclic
+    garbage collector's view.
+
+    A full collection walks every tracked object; once the app and a project are loaded that
+    took 50–110 ms in the GUI benchmark, a visible hitch in the middle of a scroll. What exists
+    at this point lives as long as the window, so scanning it again is wasted work; objects
+    made later are collected as usual.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
