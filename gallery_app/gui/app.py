@@ -13,35 +13,20 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
 from gallery_app.core.errors import GalleryError
 from gallery_app.core.project import Project, ProjectDefaults, create_project, open_project
 from gallery_app.gui import messages
+from gallery_app.gui.appearance import appearance
 from gallery_app.gui.main_window import MainWindow
+from gallery_app.gui.settings import forget_project, last_project, recent_projects, remember_project
 from gallery_app.gui.welcome import WelcomeWindow
 
 ORGANIZATION = "Gallery Curator"
 APPLICATION = "Gallery Curator"
-MAX_RECENT = 8
-
-
-def recent_projects() -> list[str]:
-    value: object = QSettings().value("recent_projects", [])
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return []
-
-
-def remember_project(path: Path) -> None:
-    entry = str(path.resolve())
-    recent = [entry] + [p for p in recent_projects() if p != entry]
-    settings = QSettings()
-    settings.setValue("recent_projects", recent[:MAX_RECENT])
-    settings.setValue("last_project", entry)
+__all__ = ["AppController", "create_application", "main", "recent_projects", "remember_project"]
 
 
 class AppController(QObject):
@@ -54,13 +39,20 @@ class AppController(QObject):
 
     def show_welcome(self) -> WelcomeWindow:
         if self.welcome is None:
-            self.welcome = WelcomeWindow(recent_projects())
+            self.welcome = WelcomeWindow(recent_projects(), last_project())
             self.welcome.open_requested.connect(self.open_project)
             self.welcome.create_requested.connect(self.create_project)
+            self.welcome.forget_requested.connect(self._forget)
         else:
-            self.welcome.set_recent(recent_projects())
+            self.welcome.set_recent(recent_projects(), last_project())
         self.welcome.show()
+        self.welcome.recent_list.setFocus()  # Enter opens the last project straight away
         return self.welcome
+
+    def _forget(self, path: str) -> None:
+        forget_project(path)
+        if self.welcome is not None:
+            self.welcome.set_recent(recent_projects(), last_project())
 
     def open_project(self, path: Path) -> MainWindow | None:
         try:
@@ -155,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the desktop app; ``argv`` is ``[]`` (welcome screen) or ``[PROJECT]``."""
     args = list(argv or [])
     app = create_application()
+    appearance()  # light or dark as the system (or the user's last choice) says, live
     sys.excepthook = unexpected_error  # an error in a slot shows a message; the app keeps running
     controller = AppController()
     if args:
