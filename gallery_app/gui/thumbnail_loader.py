@@ -18,6 +18,10 @@ cell is ever painted again.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -33,6 +37,8 @@ from gallery_app.core.thumbnails import (
 
 DEFAULT_CACHE_SIZE = 600
 """Pixmaps kept in memory: several screens of thumbnails, about 100 MB at the largest size."""
+WORKER_NICENESS = 10
+"""How much lower than the GUI thread decoding runs (Unix nice steps)."""
 MAX_QUEUED = 120
 """Requests waiting for a worker; older ones are dropped (a few screens' worth)."""
 
@@ -68,6 +74,7 @@ class _LoadJob(QRunnable):
         self._box = box
 
     def run(self) -> None:
+        _yield_to_gui_thread()
         image = QImage()
         for path in self._candidates:
             reader = QImageReader(path)
@@ -85,6 +92,24 @@ class _LoadJob(QRunnable):
             self._relay.failed.emit(self._photo_id, self._generation)
         else:
             self._relay.loaded.emit(self._photo_id, self._generation, image)
+
+
+_background = threading.local()
+
+
+def _yield_to_gui_thread() -> None:
+    """Lower this worker thread's CPU priority, once per thread, where the system allows it.
+
+    Decoding thumbnails must not take a core from the GUI thread in the middle of a scroll
+    frame (the machine may have two cores and other programs). On Linux a thread's nice value
+    is its own (``setpriority`` on the thread id); elsewhere this does nothing.
+    """
+    if getattr(_background, "niced", False):
+        return
+    _background.niced = True
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICENESS)
 
 
 def thumbnail_candidates(cache_dir: Path, content_hash: str, box: QSize) -> list[str]:
