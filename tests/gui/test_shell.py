@@ -6,11 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, QObject, QRect, QSettings, Qt
+from PySide6.QtGui import QPaintEvent, QPalette
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTextEdit
 from pytestqt.qtbot import QtBot
 
+from gallery_app.core.consent import store
+from gallery_app.core.consent.model import ConsentStatus
+from gallery_app.core.edits import EditRequest
+from gallery_app.core.people import register
+from gallery_app.core.project import Project
 from gallery_app.gui import settings
 from gallery_app.gui.app import AppController
 from gallery_app.gui.appearance import Appearance, appearance
@@ -239,3 +244,61 @@ def test_scrolling_past_many_cells_drops_stale_requests_newest_first(
         qtbot.waitUntil(lambda: 3 in order, timeout=5_000)
     finally:
         loader.shutdown()
+
+
+def test_badges_follow_the_register_after_invalidate(gui_project: Project, qtbot: QtBot) -> None:
+    window = MainWindow(gui_project)
+    qtbot.addWidget(window)
+    try:
+        window.view.setCurrentIndex(window.model.index(0))
+        window.apply(EditRequest(add_people=["Sam Speaker"]))
+        index = window.model.index(0)
+        assert window.model.data(index, Roles.VERDICT) == "needs_review"
+        assert register.find_person(gui_project.conn, "Sam Speaker").name == "Sam Speaker"
+        store.add_record(
+            gui_project,
+            "Sam Speaker",
+            store.new_record(ConsentStatus.GRANTED, store.parse_uses("all")),
+        )
+        # The register changed behind the grid (the People window): one call repaints it.
+        changed: list[tuple[int, int]] = []
+        window.model.dataChanged.connect(lambda a, b, _r: changed.append((a.row(), b.row())))
+        window.model.invalidate()
+        assert changed == [(0, window.model.rowCount() - 1)]
+        assert window.model.data(index, Roles.VERDICT) == "cleared"
+    finally:
+        window.shutdown()
+
+
+class _PaintSpy(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rects: list[QRect] = []
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            assert isinstance(event, QPaintEvent)
+            self.rects.append(event.rect())
+        return False
+
+
+def test_an_arriving_thumbnail_repaints_only_its_picture(
+    controller: AppController, project_path: Path, qtbot: QtBot
+) -> None:
+    window = _open(controller, project_path, qtbot)
+    qtbot.waitUntil(lambda: _all_loaded(window), timeout=10_000)
+    view, model = window.view, window.model
+    spy = _PaintSpy()
+    view.viewport().installEventFilter(spy)
+    index = model.index(2)
+    cell = view.visualRect(index)
+
+    model.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole, Roles.THUMBNAIL_STATE])
+    qtbot.waitUntil(lambda: bool(spy.rects))
+    assert spy.rects == [view.delegate.layout.thumb.translated(cell.topLeft())]
+
+    spy.rects.clear()
+    model.dataChanged.emit(index, index, [])  # anything else: the whole cell
+    qtbot.waitUntil(lambda: bool(spy.rects))
+    assert spy.rects[0].contains(cell)
+    view.viewport().removeEventFilter(spy)
