@@ -365,11 +365,22 @@ def bench_gui(size: int, runs: int, report: Any) -> None:
     add("  whole main window", window, f"{window * 1000:.0f} ms", FIRST_LAYOUT_TARGET_S, "100 ms")
     stall = med(lambda m: m["scroll"]["longest_stall_ms"]) / 1000
     worst = max(m["scroll"]["longest_stall_ms"] for m in measures) / 1000
-    cpu = med(lambda m: m["scroll"]["longest_cpu_ms"]) / 1000
+    busy = med(
+        lambda m: m.get("others_cpu_s", 0.0) / max(m["cpu_s"] + m.get("others_cpu_s", 0.0), 1e-9)
+    )
     add(
-        "longest stall, scroll top→bottom",
+        "longest stall, scroll top→bottom (wall)",
         stall,
-        f"{stall * 1000:.0f} ms (worst run {worst * 1000:.0f}, GUI CPU {cpu * 1000:.0f})",
+        f"{stall * 1000:.0f} ms (worst run {worst * 1000:.0f}; others used {busy:.0%} of the CPU)",
+        STALL_TARGET_S,
+        "50 ms",
+    )
+    cpu = med(lambda m: m["scroll"]["longest_cpu_ms"]) / 1000
+    worst_cpu = max(m["scroll"]["longest_cpu_ms"] for m in measures) / 1000
+    add(
+        "  GUI thread's own CPU in the longest gap",
+        cpu,
+        f"{cpu * 1000:.0f} ms (worst run {worst_cpu * 1000:.0f})",
         STALL_TARGET_S,
         "50 ms",
     )
