@@ -121,7 +121,8 @@ class Appearance(QObject):
     def _use(self, palette: QPalette | None) -> None:
         if palette is None:
             if self._custom:
-                self._app.setStyle(self._original_style)
+                if self._app.style().name().lower() != self._original_style.lower():
+                    self._app.setStyle(self._original_style)
                 self._app.setPalette(self._original_palette)
                 self._custom = False
             return

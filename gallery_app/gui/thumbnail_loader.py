@@ -193,6 +193,11 @@ class ThumbnailLoader(QObject):
     def is_missing(self, photo_id: int) -> bool:
         return photo_id in self._missing
 
+    @property
+    def pending(self) -> int:
+        """Requests queued or being decoded."""
+        return len(self._queue) + len(self._in_flight)
+
     def is_pending(self, photo_id: int) -> bool:
         return photo_id in self._queue or photo_id in self._in_flight
 

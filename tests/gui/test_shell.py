@@ -288,8 +288,11 @@ def test_an_arriving_thumbnail_repaints_only_its_picture(
     window = _open(controller, project_path, qtbot)
     qtbot.waitUntil(lambda: _all_loaded(window), timeout=10_000)
     view, model = window.view, window.model
+    qtbot.waitUntil(lambda: window.loader.pending == 0, timeout=10_000)  # partly shown rows too
     spy = _PaintSpy()
     view.viewport().installEventFilter(spy)
+    qtbot.wait(50)  # repaints already asked for happen first
+    spy.rects.clear()
     index = model.index(2)
     cell = view.visualRect(index)
 

@@ -245,6 +245,18 @@ class PhotoGridModel(QAbstractListModel):
         self._rows.update(self._source.rows(block))
         return self._rows.get(photo_id)
 
+    def prefetch(self, first: int, last: int) -> bool:
+        """Read the first uncached block among rows ``first``..``last``; True if one was read
+        (call again for the next). The view calls this between frames for the screens next
+        to the visible one, so a scroll's frame is a paint, not a paint plus a query."""
+        last = min(last, len(self._ids) - 1)
+        for position in range(max(first, 0), last + 1):
+            photo_id = self._ids[position]
+            if photo_id not in self._rows:
+                self.row(photo_id)
+                return True
+        return False
+
     def refresh(self, photo_ids: list[int]) -> None:
         """Re-read these photos and repaint only their cells (after an edit or undo).
 

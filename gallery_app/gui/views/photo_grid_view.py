@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
@@ -57,6 +65,12 @@ class PhotoGridView(QListView):
         self._thumbnail = DEFAULT_THUMBNAIL
         self._apply_layout()
         self._follow_palette()
+        # Row details for the neighbouring screens are read after a paint, one block per
+        # event-loop turn, so that the next scroll step only paints.
+        self._prefetch_timer = QTimer(self)
+        self._prefetch_timer.setSingleShot(True)
+        self._prefetch_timer.setInterval(0)
+        self._prefetch_timer.timeout.connect(self._prefetch)
 
     # --- thumbnail size --------------------------------------------------------------------
 
@@ -108,6 +122,33 @@ class PhotoGridView(QListView):
         if grid != self.gridSize():
             self.setGridSize(grid)
 
+    def visible_range(self) -> tuple[int, int]:
+        """First and last row (inclusive) with a cell at least partly on screen; (0, -1)
+        when there are none. Computed from the uniform grid, without asking the model."""
+        model = self.model()
+        count = model.rowCount() if model is not None else 0
+        grid = self.gridSize()
+        if not count or grid.isEmpty():
+            return 0, -1
+        columns = max(1, self.viewport().width() // grid.width())
+        top = self.verticalScrollBar().value()
+        first_line = top // grid.height()
+        last_line = (top + self.viewport().height() - 1) // grid.height()
+        first = min(first_line * columns, count - 1)
+        return first, min((last_line + 1) * columns, count) - 1
+
+    def _prefetch(self) -> None:
+        model = self.model()
+        if not isinstance(model, PhotoGridModel):
+            return
+        first, last = self.visible_range()
+        if last < first:
+            return
+        span = last - first + 1
+        # The next screen first (scrolling down is the usual direction), then the previous.
+        if model.prefetch(last + 1, last + span) or model.prefetch(first - span, first - 1):
+            self._prefetch_timer.start()
+
     def _follow_palette(self) -> None:
         """Cards on the window colour in light mode, on the darker base in dark mode."""
         role = QPalette.ColorRole.Base if is_dark(self.palette()) else QPalette.ColorRole.Window
@@ -138,6 +179,8 @@ class PhotoGridView(QListView):
             super().paintEvent(event)
         finally:
             self.delegate.exposed = None
+        if not self._prefetch_timer.isActive():
+            self._prefetch_timer.start()
         self.painted.emit()
 
     def dataChanged(  # noqa: N802

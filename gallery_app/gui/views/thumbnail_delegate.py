@@ -213,7 +213,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             0,
             self._piece(("card", selected), key, lambda p: _card(p, layout, palette, selected)),
         )
-        self._paint_thumbnail(painter, pixmap, thumb_state, palette, key)
+        self._paint_thumbnail(painter, pixmap, thumb_state, palette, key, selected=selected)
         if isinstance(row, PhotoRow):
             if row.flag == -1:
                 # Rejected photos recede (dimmed) but stay visible and are marked in words.
@@ -247,6 +247,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
         state: str,
         palette: QPalette,
         key: tuple[object, ...],
+        *,
+        selected: bool,
     ) -> None:
         area = self._layout.thumb
         if isinstance(pixmap, QPixmap) and state in ("loaded", "resizing") and not pixmap.isNull():
@@ -267,12 +269,12 @@ class ThumbnailDelegate(QStyledItemDelegate):
                 )
             return
         text = "No preview" if state == "missing" else "Loading…"
-        painter.drawPixmap(
-            area.topLeft(),
-            self._piece(
-                ("empty", text), key, lambda p: _empty_thumb(p, self._layout, palette, text)
-            ),
+        placeholder = self._piece(
+            ("empty", text, selected),
+            key,
+            lambda p: _empty_thumb(p, self._layout, palette, text, selected),
         )
+        painter.drawPixmap(area.topLeft(), placeholder)
 
     def _paint_line1(
         self, painter: QPainter, row: PhotoRow, palette: QPalette, key: tuple[object, ...]
@@ -359,10 +361,10 @@ class ThumbnailDelegate(QStyledItemDelegate):
 # --- pieces, each drawn once per palette into a transparent pixmap ---------------------------
 
 
-def _canvas(size: QSize, dpr: float) -> tuple[QPixmap, QPainter]:
+def _canvas(size: QSize, dpr: float, background: QColor | None = None) -> tuple[QPixmap, QPainter]:
     pixmap = QPixmap(round(size.width() * dpr), round(size.height() * dpr))
     pixmap.setDevicePixelRatio(dpr)
-    pixmap.fill(Qt.GlobalColor.transparent)
+    pixmap.fill(background if background is not None else Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
@@ -390,8 +392,12 @@ def _card(dpr: float, layout: CellLayout, palette: QPalette, selected: bool) -> 
     return pixmap
 
 
-def _empty_thumb(dpr: float, layout: CellLayout, palette: QPalette, text: str) -> QPixmap:
-    pixmap, painter = _canvas(layout.thumb.size(), dpr)
+def _empty_thumb(
+    dpr: float, layout: CellLayout, palette: QPalette, text: str, selected: bool
+) -> QPixmap:
+    """The placeholder, on the card's colour: opaque, so it is copied rather than blended."""
+    background = selected_card_colour(palette) if selected else card_colour(palette)
+    pixmap, painter = _canvas(layout.thumb.size(), dpr, background)
     area = QRectF(0, 0, layout.thumb.width(), layout.thumb.height())
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
