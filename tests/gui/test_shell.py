@@ -20,9 +20,10 @@ from gallery_app.gui import settings
 from gallery_app.gui.app import AppController
 from gallery_app.gui.appearance import Appearance, appearance
 from gallery_app.gui.main_window import MainWindow
-from gallery_app.gui.models.photo_grid_model import Roles
+from gallery_app.gui.models.photo_grid_model import PhotoGridModel, Roles
 from gallery_app.gui.shell import ThumbnailSizeControl
 from gallery_app.gui.thumbnail_loader import MAX_QUEUED, ThumbnailLoader
+from gallery_app.gui.views.photo_grid_view import PhotoGridView
 from gallery_app.gui.views.thumbnail_delegate import (
     DEFAULT_THUMBNAIL,
     MAX_THUMBNAIL,
@@ -30,7 +31,7 @@ from gallery_app.gui.views.thumbnail_delegate import (
     is_dark,
 )
 
-from .test_grid import visible_rows
+from .test_grid import FakeSource, visible_rows
 
 
 @pytest.fixture
@@ -305,3 +306,44 @@ def test_an_arriving_thumbnail_repaints_only_its_picture(
     qtbot.waitUntil(lambda: bool(spy.rects))
     assert spy.rects[0].contains(cell)
     view.viewport().removeEventFilter(spy)
+
+
+def test_rows_of_the_next_screen_are_read_between_frames_without_thumbnails(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    source = FakeSource(tmp_path, count=2000)
+    loader = ThumbnailLoader()
+    model = PhotoGridModel(source, loader)
+    view = PhotoGridView()
+    qtbot.addWidget(view)
+    view.set_thumbnail_size(MIN_THUMBNAIL)  # many cells per screen: a screen spans blocks
+    view.resize(900, 700)
+    view.setModel(model)
+    view.show()
+    qtbot.waitExposed(view)
+    try:
+        bar = view.verticalScrollBar()
+        for line in range(1, 60):  # a screen whose next screen reaches into another block
+            bar.setValue(view.gridSize().height() * line)
+            first, last = view.visible_range()
+            span = last - first + 1
+            if (last + span) // 64 > last // 64:
+                break
+        view.viewport().repaint()
+        assert first > 0 and (last + span) // 64 > last // 64, (first, last)
+        # Between frames the view reads the next screen's block (one per event-loop turn).
+        assert not model.has_rows(last + 1, last + span)
+        qtbot.waitUntil(lambda: model.has_rows(last + 1, last + span))
+        requested: set[int] = set()
+        original = loader.request
+        loader.request = lambda pid, d, h: (requested.add(pid), original(pid, d, h))  # type: ignore[method-assign]
+        bar.setValue(bar.value() + view.viewport().height())
+        asked = source.rows_asked
+        view.viewport().repaint()  # the next screen paints from rows already read
+        assert source.rows_asked == asked
+        now_first, now_last = view.visible_range()
+        assert now_last > last + span // 2  # moved on by about a screen
+        on_screen = set(range(now_first, now_last + 1))
+        assert requested and {model.row_of(i) for i in requested} <= on_screen
+    finally:
+        loader.shutdown()

@@ -245,6 +245,11 @@ class PhotoGridModel(QAbstractListModel):
         self._rows.update(self._source.rows(block))
         return self._rows.get(photo_id)
 
+    def has_rows(self, first: int, last: int) -> bool:
+        """Rows ``first``..``last`` are all read (painting them needs no query)."""
+        last = min(last, len(self._ids) - 1)
+        return all(self._ids[p] in self._rows for p in range(max(first, 0), last + 1))
+
     def prefetch(self, first: int, last: int) -> bool:
         """Read the first uncached block among rows ``first``..``last``; True if one was read
         (call again for the next). The view calls this between frames for the screens next
