@@ -142,7 +142,7 @@ def measure(project_dir: Path) -> dict[str, Any]:
         window.show()
         wait_for_paint(window.view)
         result["window_first_layout_s"] = clock.nsecsElapsed() / 1e9
-        settle_heap()  # as the app controller does once a project's window is shown
+        settle_heap()  # as the app controller does just after a project's window is shown
         view = window.view
         model = window.model
         loader = window.loader

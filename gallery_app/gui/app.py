@@ -13,7 +13,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from gallery_app.core.errors import GalleryError
@@ -26,6 +26,8 @@ from gallery_app.gui.welcome import WelcomeWindow
 
 ORGANIZATION = "Gallery Curator"
 APPLICATION = "Gallery Curator"
+SETTLE_AFTER_MS = 300
+"""When :func:`settle_heap` runs after a project's window is shown."""
 __all__ = ["AppController", "create_application", "main", "recent_projects", "remember_project"]
 
 
@@ -90,7 +92,8 @@ class AppController(QObject):
         window.show()
         if self.welcome is not None:
             self.welcome.hide()
-        settle_heap()
+        # After the first paint, not before it: the collection takes tens of milliseconds.
+        QTimer.singleShot(SETTLE_AFTER_MS, settle_heap)
         return window
 
     def shutdown(self) -> None:
@@ -109,6 +112,7 @@ def settle_heap() -> None:
     at this point lives as long as the window, so scanning it again is wasted work; objects
     made later are collected as usual.
     """
+    gc.unfreeze()  # what an earlier project's window left behind can be collected now
     gc.collect()
     gc.freeze()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -347,3 +348,15 @@ def test_rows_of_the_next_screen_are_read_between_frames_without_thumbnails(
         assert requested and {model.row_of(i) for i in requested} <= on_screen
     finally:
         loader.shutdown()
+
+
+def test_the_heap_is_settled_once_the_window_is_up(
+    controller: AppController, project_path: Path, qtbot: QtBot
+) -> None:
+    gc.unfreeze()
+    try:
+        _open(controller, project_path, qtbot)
+        assert gc.get_freeze_count() == 0  # not before the first paint
+        qtbot.waitUntil(lambda: gc.get_freeze_count() > 0, timeout=5_000)
+    finally:
+        gc.unfreeze()
