@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtGui import QPaintEvent, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from gallery_app.gui.models.photo_grid_model import PhotoGridModel, Roles
@@ -67,6 +67,7 @@ class PhotoGridView(QListView):
         self._follow_palette()
         # Row details for the neighbouring screens are read after a paint, one block per
         # event-loop turn, so that the next scroll step only paints.
+        self._watching_screen = False
         self._prefetch_timer = QTimer(self)
         self._prefetch_timer.setSingleShot(True)
         self._prefetch_timer.setInterval(0)
@@ -159,6 +160,17 @@ class PhotoGridView(QListView):
 
     def setModel(self, model: object) -> None:  # noqa: N802
         super().setModel(model)  # type: ignore[arg-type]
+        self._apply_layout()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        handle = self.window().windowHandle()
+        if handle is not None and not self._watching_screen:
+            # Moved to a screen with another pixel ratio: decode thumbnails for it.
+            handle.screenChanged.connect(self._on_screen_changed)
+            self._watching_screen = True
+        super().showEvent(event)
+
+    def _on_screen_changed(self, _screen: object) -> None:
         self._apply_layout()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
