@@ -177,7 +177,7 @@ class _ImportRun:
     summary: ImportSummary = field(default_factory=ImportSummary)
     import_id: int = 0
     _hashes: set[str] = field(default_factory=set)
-    _syncer: _CopySyncer = field(default_factory=lambda: _CopySyncer())
+    _syncer: _CopySyncer = field(default_factory=_CopySyncer)
     _added_this_run: set[int] = field(default_factory=set)
 
     @property
