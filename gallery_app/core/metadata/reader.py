@@ -849,6 +849,20 @@ def _face_names(xmp: dict[str, XmpValue]) -> list[str]:
     ]
 
 
+_COLOR_LABELS = frozenset({"red", "yellow", "green", "blue", "purple"})
+
+
+def _color_label(md: PhotoMetadata, f: _Fields) -> None:
+    label = f.xmp_text("Xmp.xmp.Label")
+    if label is None:
+        return
+    if label.casefold() in _COLOR_LABELS:
+        md.color_label = label.casefold()
+        md.sources["color_label"] = XMP
+    else:
+        f.problems.append(f"colour label {label!r} is not one of red, yellow, green, blue, purple")
+
+
 def _rating(md: PhotoMetadata, f: _Fields) -> None:
     text = f.xmp_text("Xmp.xmp.Rating")
     value, source = parse_rating(text), XMP
@@ -898,6 +912,7 @@ def read_metadata(path: Path) -> PhotoMetadata:
         _guarded(problems, "descriptions", lambda: _descriptive(md, fields, state))
         _guarded(problems, "keywords", lambda: _keywords_and_people(md, fields, state))
         _guarded(problems, "rating", lambda: _rating(md, fields))
+        _guarded(problems, "colour label", lambda: _color_label(md, fields))
     if any("Failed to decode XMP" in m for m in exiv2_messages):
         problems.append("XMP packet is not well-formed XML/RDF (or has a DOCTYPE); XMP ignored")
     messages = dedupe(f"exiv2: {m}" for m in exiv2_messages if m)
