@@ -71,7 +71,7 @@ from gallery_app.core.metadata.values import (
 )
 from gallery_app.core.model import PhotoMetadata
 
-__all__ = ["MetadataUnreadable", "read_metadata"]
+__all__ = ["MetadataUnreadable", "capturing_exiv2_log", "read_metadata"]
 
 
 class MetadataUnreadable(Exception):
@@ -119,7 +119,7 @@ if not any(isinstance(f, _Exiv2LogCapture) for f in _exiv2_logger.filters):
 
 
 @contextlib.contextmanager
-def _capturing_exiv2_log() -> Iterator[list[str]]:
+def capturing_exiv2_log() -> Iterator[list[str]]:
     previous: list[str] | None = getattr(_capture, "sink", None)
     sink: list[str] = []
     _capture.sink = sink
@@ -895,7 +895,7 @@ def read_metadata(path: Path) -> PhotoMetadata:
     path = Path(path)
     _check_file(path)
     problems: list[str] = []
-    with _capturing_exiv2_log() as exiv2_messages:
+    with capturing_exiv2_log() as exiv2_messages:
         raw = _read_raw(path, problems)
         md = PhotoMetadata()
         fields = _Fields(raw, problems)

@@ -38,6 +38,7 @@ from gallery_app.core.metadata import (
     read_metadata,
     sidecar_candidates,
 )
+from gallery_app.core.metadata.reader import capturing_exiv2_log
 from gallery_app.core.metadata.reconcile import merge_keywords
 from gallery_app.core.model import PhotoMetadata
 from gallery_app.core.writeback import jpeg
@@ -366,6 +367,11 @@ def _exiv2_message(exc: BaseException) -> str:
 
 
 def _write_with_exiv2(tmp: Path, fields: WriteFields) -> None:
+    with capturing_exiv2_log():
+        _exiv2_write(tmp, fields)
+
+
+def _exiv2_write(tmp: Path, fields: WriteFields) -> None:
     try:
         image = exiv2.ImageFactory.open(os.fspath(tmp))
         image.readMetadata()
@@ -409,8 +415,9 @@ def sidecar_path(original: Path, naming: str, folder: Path | None = None) -> Pat
 def _embedded_xmp(original: Path) -> bytes | None:
     """The original's own XMP packet, where the sidecar starts from (HEIF via libheif too)."""
     try:
-        image = exiv2.ImageFactory.open(os.fspath(original))
-        image.readMetadata()
+        with capturing_exiv2_log():
+            image = exiv2.ImageFactory.open(os.fspath(original))
+            image.readMetadata()
         packet = str(image.xmpPacket() or "")
         del image
         if packet.strip():

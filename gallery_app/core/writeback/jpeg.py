@@ -33,6 +33,7 @@ from gallery_app.core.export.embed import (
 )
 from gallery_app.core.export.model import EmbeddedMetadata
 from gallery_app.core.metadata import irb
+from gallery_app.core.metadata.reader import capturing_exiv2_log
 from gallery_app.core.metadata.values import decode_iim_text
 from gallery_app.core.writeback import tiffpatch
 
@@ -227,6 +228,25 @@ def _merged_app13(jpeg: bytes, md: EmbeddedMetadata) -> bytes | None:
     ``None`` when the file has no IIM and we have nothing to put there.
     """
     ours = _iim_values(md)
+    # exiv2's complaints about maker notes it cannot parse are the import's business (it keeps
+    # them with the photo); here they would only be noise on stderr.
+    with capturing_exiv2_log():
+        written = _exiv2_iim(jpeg, ours)
+    if written is None:
+        return None
+    segments, _ = _split(written)
+    parts = [
+        s.payload[len(irb.PHOTOSHOP_HEADER) :]
+        for s in segments
+        if s.marker == APP13 and s.payload.startswith(irb.PHOTOSHOP_HEADER)
+    ]
+    if not parts:
+        return None
+    return _with_current_digest(b"".join(parts))
+
+
+def _exiv2_iim(jpeg: bytes, ours: list[tuple[str, str]]) -> bytes | None:
+    """The whole file as exiv2 writes it with our IIM merged in (only its APP13 is used)."""
     try:
         image = exiv2.ImageFactory.open(jpeg)
         image.readMetadata()
@@ -259,18 +279,9 @@ def _merged_app13(jpeg: bytes, md: EmbeddedMetadata) -> bytes | None:
         for key, text in ours:
             _add(iptc, key, text)
         image.writeMetadata()
-        written = bytes(image.io().mmap())
+        return bytes(image.io().mmap())
     except exiv2.Exiv2Error as exc:
         raise JpegWriteError(f"exiv2 could not write its IIM block ({_one_line(exc)})") from exc
-    segments, _ = _split(written)
-    parts = [
-        s.payload[len(irb.PHOTOSHOP_HEADER) :]
-        for s in segments
-        if s.marker == APP13 and s.payload.startswith(irb.PHOTOSHOP_HEADER)
-    ]
-    if not parts:
-        return None
-    return _with_current_digest(b"".join(parts))
 
 
 def _one_line(exc: BaseException) -> str:
