@@ -26,8 +26,10 @@ from gallery_app.core import edits
 from gallery_app.core.catalog import photos
 from gallery_app.core.consent import store
 from gallery_app.core.consent.model import USES, ConsentStatus
+from gallery_app.core.export.embed import insert_app13
 from gallery_app.core.importing.importer import import_sources
 from gallery_app.core.metadata import read_metadata
+from gallery_app.core.metadata.irb import PHOTOSHOP_HEADER
 from gallery_app.core.people.register import add_person
 from gallery_app.core.project import Project, ProjectDefaults, create_project
 from gallery_app.core.thumbnails import thumbnails_fresh
@@ -591,3 +593,29 @@ def test_kill_9_at_random_moments_leaves_the_original_whole(
     # What a kill leaves behind is only the hidden temporary file, removed by the next write.
     wfiles.write_into_file(path, sample_fields(), "jpeg")
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_photoshop_resources_without_iim_survive_when_there_is_no_iim_to_write(
+    tmp_path: Path, exiftool: str
+) -> None:
+    path = make_jpeg(tmp_path / "a.jpg", make=None, model=None, captured=None)
+    resolution = b"\x00\x48\x00\x00\x00\x01\x00\x01\x00\x48\x00\x00\x00\x01\x00\x01"
+    irb_block = b"8BIM" + b"\x03\xed" + b"\x00\x00" + len(resolution).to_bytes(4, "big")
+    path.write_bytes(insert_app13(path.read_bytes(), PHOTOSHOP_HEADER + irb_block + resolution))
+    empty = {name: None for name in ("title", "headline", "caption", "alt_text")}
+    fields = sample_fields(
+        **empty,
+        ext_description=None,
+        creator=None,
+        credit=None,
+        copyright=None,
+        usage_terms=None,
+        keywords=(),
+        people=(),
+        model_release_status=None,
+    )
+    wfiles.write_into_file(path, fields, "jpeg")
+    tags = exiftool_json(exiftool, [path], "-a", "-G1", "-n")[path.name]
+    assert tags["Photoshop:XResolution"] == 72
+    assert "IPTC:Caption-Abstract" not in tags
+    assert tags["XMP-xmp:Rating"] == 3

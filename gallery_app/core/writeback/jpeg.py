@@ -377,8 +377,10 @@ def rewrite_jpeg(jpeg: bytes, texts: JpegTexts, xmp_packet: bytes) -> bytes:
                 out.append(new_xmp)
                 xmp_done = True
         elif seg.marker == APP13 and seg.payload.startswith(irb.PHOTOSHOP_HEADER):
-            if not app13_done and new_app13 is not None:
-                out.append(new_app13)
+            if new_app13 is None:
+                out.append(seg)  # no IIM either way: the other resources stay as they are
+            elif not app13_done:
+                out.append(new_app13)  # holds every resource of the group, merged by exiv2
             app13_done = True
         else:
             out.append(seg)
