@@ -619,3 +619,22 @@ def test_photoshop_resources_without_iim_survive_when_there_is_no_iim_to_write(
     assert tags["Photoshop:XResolution"] == 72
     assert "IPTC:Caption-Abstract" not in tags
     assert tags["XMP-xmp:Rating"] == 3
+
+
+@pytest.mark.corpus
+def test_rewriting_again_and_again_does_not_grow_the_file(
+    tmp_path: Path, corpus_dir: Path, exiftool: str
+) -> None:
+    path = writable_copy(corpus_dir / "jpg/Nikon_D70.jpg", tmp_path)
+    sizes = []
+    for i in range(12):
+        caption = f"Caption number {i % 3}: " + "x" * ((i % 3) * 20 + 1)
+        wfiles.write_into_file(path, sample_fields(caption=caption), "jpeg")
+        sizes.append(path.stat().st_size)
+        assert read_metadata(path).caption == caption
+    # Once the longest caption has been written, the same captions give the same sizes.
+    assert sizes[3:6] == sizes[6:9] == sizes[9:12]
+    source = corpus_dir / "jpg/Nikon_D70.jpg"
+    after = validate_warnings(exiftool, [path])[path.name]
+    before = validate_warnings(exiftool, [source])[source.name]
+    assert after == before

@@ -7,7 +7,8 @@ block out again — exiv2 included, as the Nikon COOLPIX P6000 in the corpus sho
 existing byte stays where it is:
 
 * an existing IFD0 entry is changed in place; a value that does not fit in the entry's four
-  bytes is appended past the end of the block and the entry points there;
+  bytes goes where its old value was if it fits there (the old value's bytes belong to that
+  entry alone), else past the end of the block, and the entry points there;
 * a tag IFD0 does not have yet needs a bigger directory: a copy of IFD0 with the new entries
   (sorted by tag, as TIFF requires) is appended and the header's IFD0 offset points to it. The
   old directory stays as unreferenced bytes; every offset in it and elsewhere still holds.
@@ -111,6 +112,15 @@ def _value_bytes(block: bytes, endian: str, entry: _Entry) -> bytes:
     return block[pos : pos + size]
 
 
+def _out_of_line(entry: _Entry, endian: str) -> tuple[int, int] | None:
+    """Offset and size of an entry's value stored outside the entry, else ``None``."""
+    size = _TYPE_SIZES.get(entry.type, 1) * entry.count
+    if size <= 4:
+        return None
+    (pos,) = struct.unpack(endian + "I", entry.raw)
+    return pos, size
+
+
 def patch_ifd0(block: bytes, changes: dict[int, IFD0Value]) -> bytes:
     """``block`` (a TIFF structure, without the ``Exif\\0\\0`` prefix) with IFD0 changed.
 
@@ -132,24 +142,51 @@ def patch_ifd0(block: bytes, changes: dict[int, IFD0Value]) -> bytes:
         out.extend(data)
         return pos
 
+    ifd_end = ifd_offset + 2 + 12 * len(entries) + 4
+
+    def place(current: _Entry | None, data: bytes) -> tuple[int, int]:
+        """Where an out-of-line value goes, and the bytes it may use there.
+
+        Its old place if it fits (those bytes belong to this entry alone; the rest is NUL
+        padding), so a file written again and again does not grow each time; an old value at
+        the very end of the block is replaced; otherwise the end of the block.
+        """
+        old = _out_of_line(current, endian) if current is not None else None
+        if old is not None:
+            old_pos, old_size = old
+            inside = old_pos >= 8 and old_pos + old_size <= len(out)
+            overlaps_ifd = old_pos < ifd_end and old_pos + old_size > ifd_offset
+            if inside and not overlaps_ifd:
+                if len(data) <= old_size:
+                    out[old_pos : old_pos + old_size] = data.ljust(old_size, b"\x00")
+                    return old_pos, old_size
+                if old_pos + old_size + 1 >= len(out):
+                    del out[old_pos:]
+                    out.extend(data)
+                    return old_pos, len(data)
+        return append(data), len(data)
+
     for tag, value in sorted(changes.items()):
         current = by_tag.get(tag)
         if (
             current is not None
             and current.type == value.type
-            and current.count == value.count
-            and _value_bytes(block, endian, current) == value.data
+            and _value_bytes(block, endian, current).rstrip(b"\x00") == value.data.rstrip(b"\x00")
         ):
-            continue
+            continue  # the same text, perhaps in a larger (NUL-padded) place
+        count = value.count
         if len(value.data) <= 4:
             raw = value.data.ljust(4, b"\x00")
         else:
-            raw = struct.pack(endian + "I", append(value.data))
-        entry = _Entry(tag, value.type, value.count, raw)
+            offset, room = place(current, value.data)
+            raw = struct.pack(endian + "I", offset)
+            if value.type in (ASCII, BYTE):
+                count = room  # padded with NULs: the room stays this entry's for next time
+        entry = _Entry(tag, value.type, count, raw)
         if current is not None:
             index = entries.index(current)
             pos = ifd_offset + 2 + 12 * index
-            out[pos : pos + 12] = struct.pack(endian + "HHI", tag, value.type, value.count) + raw
+            out[pos : pos + 12] = struct.pack(endian + "HHI", tag, value.type, count) + raw
             changed_in_place = True
         else:
             new_entries[tag] = entry
