@@ -376,7 +376,7 @@ def _exiv2_write(tmp: Path, fields: WriteFields) -> None:
         image = exiv2.ImageFactory.open(os.fspath(tmp))
         image.readMetadata()
         existing = str(image.xmpPacket() or "").encode("utf-8")
-        packet = merge_xmp(existing or None, _props(fields))
+        packet = merge_xmp(existing or None, _props(fields), max_bytes=None)
         exif = image.exifData()
         present = {str(d.key()) for d in exif}
         for key, value in (
@@ -461,7 +461,7 @@ def write_sidecar(
         nearby = sidecar_candidates(original)
         existing = nearby[0].read_bytes() if nearby else _embedded_xmp(original)
     try:
-        packet = merge_xmp(existing, _props(fields), padding=False)
+        packet = merge_xmp(existing, _props(fields), padding=False, max_bytes=None)
     except XmpMergeError as exc:
         raise WriteFailure(str(exc)) from exc
     before = target.stat() if target.exists() else None

@@ -73,8 +73,8 @@ OWNED: frozenset[str] = frozenset(
 )
 """Properties the catalog owns: removed from the file's packet and written from the catalog."""
 
-_PACKET_MAX = 65502 - 2048
-"""Room for one JPEG APP1 after the XMP signature, less the padding we add."""
+JPEG_PACKET_MAX = 65502
+"""Room for one XMP packet in a JPEG APP1 segment (after the XMP signature)."""
 _PADDING = 2048
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _XPACKET_BEGIN = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
@@ -164,14 +164,15 @@ def _ours(props: XmpProperties, existing: set[str]) -> ET.Element:
 
 def _owned_present(rdf: ET.Element) -> set[str]:
     present: set[str] = set()
-    for description in rdf.iter(f"{{{RDF}}}Description"):
+    # Top-level descriptions only: a struct's inner rdf:Description is someone else's data.
+    for description in rdf.findall(f"{{{RDF}}}Description"):
         present.update(child.tag for child in description if child.tag in OWNED)
         present.update(name for name in description.attrib if name in OWNED)
     return present
 
 
 def _strip_owned(rdf: ET.Element) -> None:
-    for description in list(rdf.iter(f"{{{RDF}}}Description")):
+    for description in rdf.findall(f"{{{RDF}}}Description"):
         for child in list(description):
             if child.tag in OWNED:
                 description.remove(child)
@@ -200,11 +201,19 @@ def _register(prefixes: dict[str, str]) -> None:
             continue
 
 
-def merge_xmp(existing: bytes | None, props: XmpProperties, *, padding: bool = True) -> bytes:
+def merge_xmp(
+    existing: bytes | None,
+    props: XmpProperties,
+    *,
+    padding: bool = True,
+    max_bytes: int | None = JPEG_PACKET_MAX,
+) -> bytes:
     """The existing packet (or a fresh one) with our properties replaced, as UTF-8 bytes.
 
-    Raises :class:`XmpMergeError` when the existing packet cannot be parsed safely or the
-    result would not fit one JPEG segment (we do not write ExtendedXMP).
+    ``padding`` adds about 2 KB of whitespace, so that other tools can edit in place;
+    ``max_bytes`` is the room there is (one JPEG segment; ``None`` for sidecars and formats
+    without a segment limit). Raises :class:`XmpMergeError` when the existing packet cannot be
+    parsed safely or the result would not fit (we do not write ExtendedXMP).
     """
     prefixes: dict[str, str] = {}
     if existing and existing.strip(b"\x00 \t\r\n"):
@@ -229,10 +238,13 @@ def merge_xmp(existing: bytes | None, props: XmpProperties, *, padding: bool = T
         packet += (" " * 99 + "\n") * (_PADDING // 100)
     packet += _XPACKET_END
     data = packet.encode("utf-8")
-    if len(data) > _PACKET_MAX + (_PADDING if padding else 0):
+    if max_bytes is not None and len(data) > max_bytes and padding:
+        data = (_XPACKET_BEGIN + body + "\n" + _XPACKET_END).encode("utf-8")  # padding is optional
+    if max_bytes is not None and len(data) > max_bytes:
         raise XmpMergeError(
             f"the XMP would be {len(data) // 1024} KB, more than one JPEG segment holds "
-            "(ExtendedXMP is not written); shorten the caption or keywords"
+            "(ExtendedXMP is not written); shorten the caption or keywords, or write an XMP "
+            "sidecar instead (--sidecar)"
         )
     return data
 
