@@ -638,3 +638,36 @@ def test_rewriting_again_and_again_does_not_grow_the_file(
     after = validate_warnings(exiftool, [path])[path.name]
     before = validate_warnings(exiftool, [source])[source.name]
     assert after == before
+
+
+def _with_segment_after_exif(jpeg_bytes: bytes, *segments: bytes) -> bytes:
+    """``jpeg_bytes`` with raw segments right after its EXIF APP1."""
+    exif_start = jpeg_bytes.index(b"Exif\x00\x00") - 4
+    exif_end = exif_start + 2 + int.from_bytes(jpeg_bytes[exif_start + 2 : exif_start + 4], "big")
+    return jpeg_bytes[:exif_end] + b"".join(segments) + jpeg_bytes[exif_end:]
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes((0xFF, marker)) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+def test_multi_picture_jpeg_is_refused_only_when_its_secondary_images_would_move(
+    tmp_path: Path,
+) -> None:
+    base = make_jpeg(tmp_path / "base.jpg").read_bytes()
+    mpf = _segment(0xE2, b"MPF\x00" + b"\x00" * 40)
+    xmp = _segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")
+    after = tmp_path / "xmp_after_mpf.jpg"
+    after.write_bytes(_with_segment_after_exif(base, mpf, xmp))
+    before = after.read_bytes()
+    with pytest.raises(wfiles.WriteFailure, match="multi-picture JPEG"):
+        wfiles.write_into_file(after, sample_fields(), "jpeg")
+    assert after.read_bytes() == before
+    # Without metadata behind the index, ours goes in front of it and the tail is unchanged.
+    safe = tmp_path / "mpf_only.jpg"
+    safe.write_bytes(_with_segment_after_exif(base, mpf))
+    tail = safe.read_bytes()[safe.read_bytes().index(mpf) :]
+    wfiles.write_into_file(safe, sample_fields(), "jpeg")
+    written = safe.read_bytes()
+    assert written[written.index(mpf) :] == tail
+    assert read_metadata(safe).caption == CAPTION

@@ -247,15 +247,3 @@ def merge_xmp(
             "sidecar instead (--sidecar)"
         )
     return data
-
-
-def extract_packet(blob: bytes) -> bytes | None:
-    """The ``x:xmpmeta`` element out of an XMP file or block (sidecars, exiv2's packet)."""
-    start = blob.find(b"<x:xmpmeta")
-    if start < 0:
-        start = blob.find(b"<x:xapmeta")
-    if start < 0:
-        start = blob.find(b"<rdf:RDF")
-    if start < 0:
-        return None
-    return blob[start:]
