@@ -31,7 +31,7 @@ from gallery_app.core.importing.importer import import_sources
 from gallery_app.core.metadata import read_metadata
 from gallery_app.core.metadata.irb import PHOTOSHOP_HEADER
 from gallery_app.core.people.register import add_person
-from gallery_app.core.project import Project, ProjectDefaults, create_project
+from gallery_app.core.project import Project, ProjectDefaults, create_project, open_project
 from gallery_app.core.thumbnails import thumbnails_fresh
 from gallery_app.core.writeback import WriteState, write_back, write_state, write_states
 from gallery_app.core.writeback import files as wfiles
@@ -671,3 +671,15 @@ def test_multi_picture_jpeg_is_refused_only_when_its_secondary_images_would_move
     written = safe.read_bytes()
     assert written[written.index(mpf) :] == tail
     assert read_metadata(safe).caption == CAPTION
+
+
+def test_a_moved_project_still_knows_its_files_are_up_to_date(tmp_path: Path) -> None:
+    with new_project(tmp_path / "before") as project:
+        photo_id = import_one(project, make_jpeg(tmp_path / "card" / "a.jpg"))
+        edits.apply_edit(project, [photo_id], edits.EditRequest(caption="Moved along"))
+        assert len(write_back(project).written) == 1
+    (tmp_path / "before").rename(tmp_path / "after")
+    with open_project(tmp_path / "after") as moved:
+        summary = write_back(moved)
+        assert summary.written == [] and summary.skipped == [photo_id]
+        assert write_state(moved.conn, photo_id) is WriteState.UP_TO_DATE

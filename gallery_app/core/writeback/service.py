@@ -197,7 +197,7 @@ def write_back(
         target = "sidecar" if sidecar or row["format"] in SIDECAR_ONLY_FORMATS else "file"
         fields = wanted[photo_id]
         stamp = fingerprint(fields)
-        if not force and _up_to_date(last.get(photo_id), stamp, target):
+        if not force and _up_to_date(project, last.get(photo_id), stamp, target):
             summary.skipped.append(photo_id)
             report(ProgressEvent("writing", done, len(ids), "skipped", path, photo_id))
             continue
@@ -229,12 +229,12 @@ def write_back(
     return summary
 
 
-def _up_to_date(row: sqlite3.Row | None, stamp: str, target: str) -> bool:
+def _up_to_date(project: Project, row: sqlite3.Row | None, stamp: str, target: str) -> bool:
     """Same values, same target, and the file is still the one we wrote (size and time)."""
     if row is None or row["fields_hash"] != stamp or row["target"] != target:
         return False
     try:
-        stat = Path(row["path"]).stat()
+        stat = project.resolve(row["path"]).stat()
     except OSError:
         return False
     return (stat.st_size, stat.st_mtime_ns) == (row["file_size"], row["file_mtime_ns"])
@@ -276,7 +276,7 @@ def _record(
                 photo_id,
                 now_iso(),
                 target,
-                str(written.path),
+                _stored_path(project.root, written.path),
                 stamp,
                 written.content_hash,
                 written.size,
@@ -291,6 +291,14 @@ def _record(
             )
     if target == "file":
         _keep_cache_fresh(project.cache_dir, row["content_hash"], written.mtime_ns)
+
+
+def _stored_path(root: Path, path: Path) -> str:
+    """Relative to the project when inside it (the folder may move), else absolute."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _keep_cache_fresh(cache_dir: Path, content_hash: str, mtime_ns: int) -> None:
