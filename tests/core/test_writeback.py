@@ -683,3 +683,15 @@ def test_a_moved_project_still_knows_its_files_are_up_to_date(tmp_path: Path) ->
         summary = write_back(moved)
         assert summary.written == [] and summary.skipped == [photo_id]
         assert write_state(moved.conn, photo_id) is WriteState.UP_TO_DATE
+
+
+def test_iim_values_are_cut_at_their_byte_limit_on_a_character_boundary(
+    tmp_path: Path, exiftool: str
+) -> None:
+    path = make_jpeg(tmp_path / "a.jpg")
+    credit = "aŁ" * 20  # 3 bytes a pair: the 32-byte limit falls inside a "Ł"
+    wfiles.write_into_file(path, sample_fields(credit=credit), "jpeg")
+    tags = exiftool_json(exiftool, [path], "-a", "-G1", "-n")[path.name]
+    assert tags["IPTC:Credit"] == "aŁ" * 10 + "a"  # 31 bytes, valid UTF-8
+    assert tags["XMP-photoshop:Credit"] == credit
+    assert read_metadata(path).credit == credit  # the digest says XMP and IIM are in step
