@@ -89,6 +89,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_show)
 
+    p = sub.add_parser(
+        "write-back",
+        help="write captions, keywords, people and ratings into the photo files",
+        description="Write the catalog's metadata into the originals (JPEG, PNG, WebP, TIFF) "
+        "or XMP sidecars (HEIC/HEIF/AVIF, or --sidecar). Photos whose file already holds "
+        "what the catalog says are skipped.",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument("photo_ids", type=int, nargs="*", metavar="PHOTO_ID", help="default: all")
+    p.add_argument(
+        "--sidecar", action="store_true", help="write XMP sidecars, leave the originals as they are"
+    )
+    p.add_argument(
+        "--sidecar-naming",
+        choices=("name.ext.xmp", "name.xmp"),
+        default="name.ext.xmp",
+        help="photo.heic.xmp (digiKam, darktable; default) or photo.xmp (Lightroom)",
+    )
+    p.add_argument("--force", action="store_true", help="write even photos that are up to date")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_write_back)
+
     people_cmds.add_parsers(sub)
     export_cmds.add_parsers(sub)
 
@@ -195,14 +217,45 @@ def cmd_photos(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from gallery_app.core.writeback import write_state
+
     with open_project(args.project, write=False) as project:
         record = photos.get_photo(project.conn, args.photo_id)
         record["absolute_path"] = str(project.resolve(record["path"]))
+        record["write_state"] = write_state(project.conn, args.photo_id).value
     if args.json:
         output.print_json(record)
     else:
         output.print_fields(record)
     return EXIT_OK
+
+
+def cmd_write_back(args: argparse.Namespace) -> int:
+    from gallery_app.core.writeback import write_back
+
+    bar = output.TerminalProgress(not args.json, {"writing": "Writing"})
+    with open_project(args.project, write=True) as project:
+        try:
+            summary = write_back(
+                project,
+                list(args.photo_ids) or None,
+                sidecar=args.sidecar,
+                sidecar_naming=args.sidecar_naming,
+                force=args.force,
+                progress=bar,
+            )
+        finally:
+            bar.close()
+    if args.json:
+        output.print_json(summary.to_dict())
+    else:
+        print(summary.message)
+        for item in summary.written:
+            where = "sidecar" if item["target"] == "sidecar" else "written"
+            print(f"  {where}: {item['path']}")
+        for failure in summary.failed:
+            print(f"  failed: {failure['path']}: {failure['error']}")
+    return EXIT_ERROR if summary.failed else EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -117,6 +117,9 @@ def insert_photo(conn: sqlite3.Connection, photo: NewPhoto) -> int:
         "captured_at": photo.captured_at,
         "captured_at_source": photo.captured_at_source,
         "rating": min(max(meta.rating or 0, 0), 5),
+        # Lightroom's and Bridge's reject (xmp:Rating -1) and colour label survive the import.
+        "flag": -1 if "rejected" in meta.sources else 0,
+        "color_label": meta.color_label,
         "metadata_sources": json.dumps(meta.sources, sort_keys=True),
         "metadata_warnings": json.dumps(meta.warnings),
         "import_id": photo.import_id,
@@ -404,4 +407,7 @@ def photo_exists_for_source(
 
 
 def known_hashes(conn: sqlite3.Connection) -> set[str]:
-    return {row[0] for row in conn.execute("SELECT content_hash FROM photos")}
+    """Hashes that make a file a duplicate: as imported, and as rewritten by write-back."""
+    hashes = {row[0] for row in conn.execute("SELECT content_hash FROM photos")}
+    hashes.update(row[0] for row in conn.execute("SELECT content_hash FROM photo_writes"))
+    return hashes

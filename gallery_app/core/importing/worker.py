@@ -104,7 +104,7 @@ def ingest(source: Path, staging_dir: Path | None, cache_dir: Path) -> IngestRes
     try:
         readable = staged or source
         fmt, extension, size, pixel_orientation_applies = _identify(readable)
-        metadata = _read_metadata(readable)
+        metadata = _read_metadata(readable, source)
         orientation = metadata.orientation if 1 <= metadata.orientation <= 8 else 1
         if not pixel_orientation_applies:
             orientation = 1
@@ -194,15 +194,17 @@ def _identify(path: Path) -> tuple[str, str, tuple[int, int], bool]:
     return fmt, extension, size, fmt not in SELF_ORIENTING
 
 
-def _read_metadata(path: Path) -> PhotoMetadata:
-    from gallery_app.core.metadata import MetadataUnreadable, read_metadata
+def _read_metadata(path: Path, source: Path) -> PhotoMetadata:
+    """The file's metadata; an XMP sidecar next to the *source* replaces its descriptions."""
+    from gallery_app.core.metadata import MetadataUnreadable, apply_sidecar, read_metadata
 
     try:
-        return read_metadata(path)
+        metadata = read_metadata(path)
     except MetadataUnreadable as exc:
         # Pillow could open the image, so it is a photo whose metadata blocks are beyond
         # reading: import it without metadata rather than lose it.
-        return PhotoMetadata(warnings=[f"metadata could not be read: {exc}"])
+        metadata = PhotoMetadata(warnings=[f"metadata could not be read: {exc}"])
+    return apply_sidecar(metadata, source)
 
 
 def _embedded_thumbnail(
