@@ -65,6 +65,11 @@ def test_each_filter_selects_exactly_its_photos(project: Project, shoot: dict[st
     assert _ids(project, color_label="") == [c, d, e, f]
     assert _ids(project, keyword="Sessions") == [a, c]
     assert _ids(project, keyword="Sessions|Panel") == [a]
+    assert _ids(project, keyword="panel") == [a]
+    assert _ids(project, keyword="sessions | panel") == [a]
+    assert _ids(project, keyword="Sess") == []
+    assert _ids(project, keyword="50%_") == []
+    assert _ids(project, hide_rejects=True) == [a, c, d, e, f]
     assert _ids(project, person="ana müller") == [a]
     assert _ids(project, has_caption=True) == [a]
     assert _ids(project, has_alt_text=True) == [b]
@@ -132,6 +137,7 @@ def test_is_filtered_ignores_sort_but_sees_every_filter() -> None:
     assert not photos.PhotoQuery(keyword="", person="").is_filtered()
     assert photos.PhotoQuery(color_label="").is_filtered()
     assert photos.PhotoQuery(flag=0).is_filtered()
+    assert photos.PhotoQuery(hide_rejects=True).is_filtered()
     assert photos.PhotoQuery(verdict="blocked").is_filtered()
 
 
@@ -143,6 +149,7 @@ def test_vocabulary_counts_and_range(project: Project) -> None:
         ("Sessions|Panel", 1),
         ("Venue|Foyer", 1),
     ]
+    assert photos.people_names(project.conn) == ["Ana Müller", "Sam Lee"]
     assert photos.capture_range(project.conn) == ("2026-05-14T10:00:01", "2026-05-14T10:00:06")
 
 

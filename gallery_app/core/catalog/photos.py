@@ -200,6 +200,7 @@ class PhotoQuery:
     """``max_rating=0`` lists the unrated photos."""
     flag: int | None = None
     """1 picks, -1 rejects, 0 photos with neither."""
+    hide_rejects: bool = False
     color_label: str | None = None
     """A colour label, or ``""`` for photos without one."""
     keyword: str | None = None
@@ -238,7 +239,7 @@ class PhotoQuery:
             self.verdict,
             self.ids,
         )
-        return any(texts) or any(value is not None for value in others)
+        return any(texts) or self.hide_rejects or any(value is not None for value in others)
 
 
 _SORTS = {
@@ -273,6 +274,8 @@ def _where(query: PhotoQuery) -> tuple[str, list[Any]]:
     if query.flag is not None:
         clauses.append("p.flag = ?")
         params.append(query.flag)
+    if query.hide_rejects:
+        clauses.append("p.flag != -1")
     if query.color_label is not None:
         if query.color_label:
             clauses.append("p.color_label = ?")
@@ -280,11 +283,15 @@ def _where(query: PhotoQuery) -> tuple[str, list[Any]]:
         else:
             clauses.append("coalesce(p.color_label, '') = ''")
     if query.keyword:
+        # Whole levels, any case: "panel" finds Sessions|Panel, "sessions" finds Sessions and
+        # everything below it, "sess" finds nothing.
+        term = "|".join(part.strip() for part in query.keyword.split("|")).casefold()
         clauses.append(
             "p.id IN (SELECT pk.photo_id FROM photo_keywords pk WHERE pk.keyword_id IN"
-            " (SELECT k.id FROM keywords k WHERE k.path = ? OR k.path LIKE ? ESCAPE '\\'))"
+            " (SELECT k.id FROM keywords k"
+            "  WHERE '|' || casefold(k.path) || '|' LIKE ? ESCAPE '\\'))"
         )
-        params += [query.keyword, f"{_escape_like(query.keyword)}|%"]
+        params.append(f"%|{_escape_like(term)}|%")
     if query.person:
         clauses.append(
             "p.id IN (SELECT pp.photo_id FROM photo_people pp JOIN people pe"
@@ -417,6 +424,11 @@ def keyword_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
             " LEFT JOIN photo_keywords pk ON pk.keyword_id = k.id GROUP BY k.id ORDER BY k.path"
         )
     ]
+
+
+def people_names(conn: sqlite3.Connection) -> list[str]:
+    """Everyone in the register, by name: the names people autocomplete offers."""
+    return [str(row[0]) for row in conn.execute("SELECT name FROM people ORDER BY casefold(name)")]
 
 
 def capture_range(conn: sqlite3.Connection) -> tuple[str, str] | None:

@@ -1,0 +1,311 @@
+"""Wires the filter bar, the metadata panel and the camera-clock dialog into the main window.
+
+Kept apart from :mod:`main_window` so that the window's own code stays about the grid, culling
+and the preview, and so that other parts of the app can add their menus to the window without
+touching this wiring. :func:`install` lays the window out (filter bar above the grid, metadata
+panel as a right-hand dock) and returns the :class:`WindowPanels` that keeps them in step with
+the grid: a new filter replaces the grid's ids and keeps the selection where it can; a new
+selection or an edit refreshes the panel from the core's selection summary.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDialog, QDockWidget, QFrame, QVBoxLayout, QWidget
+
+from gallery_app.core import cameras, caption_templates
+from gallery_app.core.catalog import photos as photo_rows
+from gallery_app.core.errors import GalleryError
+from gallery_app.core.project import Project
+from gallery_app.core.selection_summary import summarise
+from gallery_app.gui import messages
+from gallery_app.gui.clock_dialog import ClockOffsetCommand, ClockOffsetDialog
+from gallery_app.gui.filter_bar import FilterBar
+from gallery_app.gui.metadata_panel import MetadataPanel
+from gallery_app.gui.models.photo_grid_model import CatalogSource
+
+if TYPE_CHECKING:
+    from gallery_app.gui.main_window import MainWindow
+
+
+def run_dialog(dialog: QDialog) -> bool:
+    """Show a dialog modally; tests replace this to fill the dialog in and accept it."""
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+class FilterableSource(CatalogSource):
+    """The grid's catalog source with a query that can be tried before the grid is reset.
+
+    :meth:`prepare` runs the query (SQL, then the consent policy for a verdict filter) and
+    keeps the ids, so a refused query is reported while the grid still shows the old list,
+    and the model's reset that follows does not run the query a second time.
+    """
+
+    def __init__(self, project: Project) -> None:
+        super().__init__(project)
+        self._prepared: list[int] | None = None
+
+    def prepare(self, query: photo_rows.PhotoQuery) -> list[int]:
+        ids = photo_rows.list_photo_ids(self.project.conn, query)
+        self.query = query
+        self._prepared = ids
+        return ids
+
+    def photo_ids(self) -> list[int]:
+        if self._prepared is not None:
+            ids, self._prepared = self._prepared, None
+            return ids
+        return super().photo_ids()
+
+
+class WindowPanels(QObject):
+    """The filter bar and the metadata panel of one main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.project = window.project
+        self.filter_bar = FilterBar()
+        self.metadata_panel = MetadataPanel()
+
+        stack = window.takeCentralWidget()  # taken, not replaced: replacing deletes it
+        assert stack is not None
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.filter_bar)
+        rule = QFrame()
+        rule.setFrameShape(QFrame.Shape.HLine)
+        rule.setFrameShadow(QFrame.Shadow.Sunken)
+        column.addWidget(rule)
+        column.addWidget(stack, 1)
+        window.setCentralWidget(central)
+
+        self.dock = QDockWidget("Details", window)
+        self.dock.setObjectName("metadata_dock")
+        self.dock.setWidget(self.metadata_panel)
+        self.dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.dock.setAllowedAreas(
+            Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        window.resizeDocks([self.dock], [340], Qt.Orientation.Horizontal)
+
+        # Selecting with Shift+End over 20,000 photos changes the selection many times in one
+        # event; the panel reads the summary once, after it settles.
+        self._panel_timer = QTimer(self)
+        self._panel_timer.setSingleShot(True)
+        self._panel_timer.setInterval(0)
+        self._panel_timer.timeout.connect(self.refresh_panel)
+        selection = window.view.selectionModel()
+        selection.selectionChanged.connect(self._panel_timer.start)
+        selection.currentChanged.connect(self._panel_timer.start)
+        window.model.modelReset.connect(self._panel_timer.start)
+
+        self.filter_bar.query_changed.connect(self.apply_query)
+        self.filter_bar.done.connect(self._focus_grid)
+        self.metadata_panel.edit_requested.connect(window.apply_to)
+        self.metadata_panel.done.connect(self._focus_grid)
+        self.refresh_vocabulary(with_cameras=True)
+        self._update_counts()
+        self._panel_timer.start()
+        # Culling keys go to the grid; without this the first control of the bar would get
+        # the focus and "3" would be typed into the keyword box.
+        window.view.setFocus()
+
+    # --- menus ------------------------------------------------------------------------------
+
+    def build_menus(self) -> None:
+        """Add the panels' commands to the window's Photo and View menus."""
+        window = self.window
+        photo_menu = window.photo_menu
+        photo_menu.addSeparator()
+        edit_caption = photo_menu.addAction("Edit &Caption")
+        edit_caption.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        edit_caption.triggered.connect(lambda: self.focus_panel("caption"))
+        add_keyword = photo_menu.addAction("Add &Keyword…")
+        add_keyword.setShortcut(QKeySequence("Ctrl+K"))
+        add_keyword.triggered.connect(lambda: self.focus_panel("keywords"))
+        tag_person = photo_menu.addAction("Tag &People Shown…")
+        tag_person.setShortcut(QKeySequence("Ctrl+T"))
+        tag_person.triggered.connect(lambda: self.focus_panel("people"))
+        photo_menu.addSeparator()
+        self.clock_action = photo_menu.addAction("Set Camera C&lock from This Photo…")
+        self.clock_action.triggered.connect(self.set_camera_clock)
+
+        view_menu = window.view_menu
+        view_menu.addSeparator()
+        find = view_menu.addAction("&Filter Photos…")
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self.filter_bar.focus_search)
+        clear = view_menu.addAction("&Clear Filters")
+        clear.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        clear.triggered.connect(self.filter_bar.clear)
+        toggle = self.dock.toggleViewAction()
+        toggle.setText("&Details Panel")
+        view_menu.addAction(toggle)
+
+    def focus_panel(self, field: str) -> None:
+        self.dock.show()
+        self.dock.raise_()
+        self.metadata_panel.focus_field(field)
+
+    def _focus_grid(self) -> None:
+        window = self.window
+        if window.stack.currentWidget() is window.preview:
+            window.preview.setFocus()
+        else:
+            window.view.setFocus()
+
+    # --- filtering --------------------------------------------------------------------------
+
+    def apply_query(self, query: photo_rows.PhotoQuery) -> None:
+        """Show the photos the query selects, keeping the selection of those still shown."""
+        window = self.window
+        source = window.model.source
+        if not isinstance(source, FilterableSource):
+            return
+        model = window.model
+        selection = window.view.selectionModel()
+        kept = {model.photo_id_at(ix.row()) for ix in selection.selectedIndexes()}
+        current = window.view.currentIndex()
+        current_id = model.photo_id_at(current.row()) if current.isValid() else None
+        try:
+            source.prepare(query)
+        except GalleryError as exc:
+            messages.show_error(window, "Could not filter the photos", str(exc))
+            return
+        model.reload()
+        self._restore_selection(kept, current_id)
+        self._update_counts()
+        shown = window.preview.photo_id
+        in_preview = window.stack.currentWidget() is window.preview
+        if in_preview and (shown is None or model.row_of(shown) is None):
+            window.show_grid()
+
+    def rerun_query(self) -> None:
+        """Run the current query again (the order or the verdicts may have changed)."""
+        source = self.window.model.source
+        if isinstance(source, FilterableSource):
+            self.apply_query(source.query)
+
+    def _restore_selection(self, photo_ids: set[int], current_id: int | None) -> None:
+        window = self.window
+        model = window.model
+        rows = sorted(r for r in (model.row_of(i) for i in photo_ids) if r is not None)
+        selection = QItemSelection()
+        start = previous = None
+        for row in rows:
+            if start is None:
+                start = previous = row
+            elif row == previous + 1:  # type: ignore[operator]
+                previous = row
+            else:
+                selection.select(model.index(start), model.index(previous))  # type: ignore[arg-type]
+                start = previous = row
+        if start is not None:
+            selection.select(model.index(start), model.index(previous))  # type: ignore[arg-type]
+        view_selection = window.view.selectionModel()
+        current_row = model.row_of(current_id) if current_id is not None else None
+        if current_row is None and model.rowCount():
+            current_row = rows[0] if rows else 0
+        if current_row is not None:
+            view_selection.setCurrentIndex(
+                model.index(current_row), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+            window.view.scrollTo(model.index(current_row))
+        view_selection.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _update_counts(self) -> None:
+        total = photo_rows.count_photos(self.project.conn)
+        self.filter_bar.set_counts(self.window.model.rowCount(), total)
+
+    # --- vocabulary and the panel -----------------------------------------------------------
+
+    def refresh_vocabulary(self, *, with_cameras: bool = False) -> None:
+        conn = self.project.conn
+        keywords = [path for path, _count in photo_rows.keyword_counts(conn)]
+        people = photo_rows.people_names(conn)
+        self.filter_bar.set_vocabulary(
+            keywords=keywords,
+            people=people,
+            cameras=cameras.list_cameras(conn) if with_cameras else None,
+            time_range=photo_rows.capture_range(conn) if with_cameras else None,
+        )
+        self.metadata_panel.set_vocabulary(
+            keywords,
+            people,
+            lambda photo_id, template: caption_templates.preview(conn, photo_id, template),
+        )
+
+    def refresh_panel(self) -> None:
+        """Show the current selection in the metadata panel."""
+        if self.window._closed:
+            return
+        ids = self.window.selected_ids()
+        summary = summarise(self.project.conn, ids)
+        name = ""
+        if len(ids) == 1:
+            row = self.window.model.row(ids[0])
+            name = row.filename if row is not None else ""
+        self.metadata_panel.show_summary(ids, summary, name)
+
+    def photos_changed(self, photo_ids: list[int]) -> None:
+        """After an edit, undo or redo: new keywords or people, and the panel's values."""
+        self.refresh_vocabulary()
+        if set(photo_ids) & set(self.metadata_panel.photo_ids):
+            self.refresh_panel()
+        self._update_counts()
+
+    # --- camera clock -----------------------------------------------------------------------
+
+    def set_camera_clock(self) -> None:
+        """Ask when the current photo was really taken and shift its camera's photos."""
+        window = self.window
+        ids = window.selected_ids()
+        current = window.view.currentIndex()
+        photo_id = window.model.photo_id_at(current.row()) if current.isValid() else None
+        if window.stack.currentWidget() is window.preview or photo_id is None:
+            photo_id = ids[0] if ids else None
+        if photo_id is None:
+            messages.show_error(
+                window, "Set camera clock", "select a photo whose real time you know first"
+            )
+            return
+        try:
+            dialog = ClockOffsetDialog(self.project, photo_id, window)
+        except GalleryError as exc:
+            messages.show_error(window, "Could not set the camera clock", str(exc))
+            return
+        if not run_dialog(dialog):
+            return
+        try:
+            change = cameras.set_clock_offset(
+                self.project, dialog.camera.key, dialog.offset_seconds()
+            )
+        except GalleryError as exc:
+            messages.show_error(window, "Could not set the camera clock", str(exc))
+            return
+        window.undo_stack.push(
+            ClockOffsetCommand(self.project, change, self._after_clock_change, self._clock_error)
+        )
+        self._after_clock_change()
+
+    def _after_clock_change(self) -> None:
+        self.refresh_vocabulary(with_cameras=True)
+        self.rerun_query()
+
+    def _clock_error(self, message: str) -> None:
+        messages.show_error(self.window, "Could not change the camera clock", message)
+
+
+def install(window: MainWindow) -> WindowPanels:
+    """Lay the window out with the filter bar and the metadata panel; call once."""
+    return WindowPanels(window)
