@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -47,7 +48,8 @@ LABEL_COLOURS = {
     "blue": "#1a73e8",
     "purple": "#9334e6",
 }
-_TIME_FORMAT = "d MMM yyyy  HH:mm"
+_TIME_FORMAT = "d MMM HH:mm"
+"""Events last a day or three: the year would only widen the bar (the calendar shows it)."""
 _DEBOUNCE_MS = 300
 
 
@@ -92,10 +94,12 @@ class FilterBar(QWidget):
 
     Signals:
         query_changed(PhotoQuery): the user changed a filter or the order.
+        refresh_requested(): run the same query again (photos were edited since).
         done(): the user pressed Escape; focus should go back to the grid.
     """
 
     query_changed = Signal(object)
+    refresh_requested = Signal()
     done = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -108,7 +112,7 @@ class FilterBar(QWidget):
         self._debounce.timeout.connect(self._emit)
         self._last: PhotoQuery | None = None
 
-        self.keyword_edit = self._search_box("Keyword", "Keyword… (e.g. Sessions › Panel)")
+        self.keyword_edit = self._search_box("Keyword", "Keyword…")
         self.keyword_completer = self._completer(self.keyword_edit)
         self.person_edit = self._search_box("Person", "Person shown…")
         self.person_completer = self._completer(self.person_edit)
@@ -122,7 +126,7 @@ class FilterBar(QWidget):
         self.flag_combo = _Combo(
             "Pick or reject",
             [
-                ("Picks and rejects", None),
+                ("Picks & rejects", None),
                 ("Hide rejects", "hide"),
                 ("⚑ Picks only", 1),
                 ("✕ Rejects only", -1),
@@ -173,6 +177,14 @@ class FilterBar(QWidget):
         self.count_label.setMinimumHeight(26)
         self.count_label.setContentsMargins(2, 0, 8, 0)
         self.count_label.setTextFormat(Qt.TextFormat.RichText)
+        self.refresh_button = QToolButton()
+        self.refresh_button.setText("⟳ Re-apply")
+        self.refresh_button.setAccessibleName("Re-apply the filters")
+        self.refresh_button.setToolTip(
+            "Photos were edited since the filter was applied; some shown may no longer match (F5)"
+        )
+        self.refresh_button.clicked.connect(self.refresh_requested)
+        self.refresh_button.setVisible(False)
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.setAccessibleName("Clear filters")
         self.clear_button.setToolTip("Show every photo again (Ctrl+Shift+F)")
@@ -199,37 +211,45 @@ class FilterBar(QWidget):
             edit.dateTimeChanged.connect(self._debounce.start)
 
         consent = self._group(self.verdict_combo, self.use_combo)
-        # Two items, so that on a narrow window the range wraps between its ends.
-        time_from = self._group(self.time_check, self.from_edit)
-        time_until = self._group(and_label, self.until_edit)
+        time_range = self._group(self.time_check, self.from_edit, and_label, self.until_edit)
         sort = self._group(self.sort_combo, self.order_button)
-        # One flow that reads as a sentence: "3 of 12 photos · keyword · person · ... · Clear".
-        # The count leads, so it is always in the same place however the controls wrap.
-        filters = flow_container(
+        # The filters people reach for first read as a sentence: "3 of 12 photos · keyword ·
+        # person · rating · picks · consent". The rest wait behind "More filters", which says
+        # how many of them are on, so a filter is never hidden without a trace.
+        self.more_button = QToolButton()
+        self.more_button.setCheckable(True)
+        self.more_button.setAccessibleName("Show more filters")
+        self.more_button.setToolTip("Colour label, caption, alt text, camera and time")
+        primary = flow_container(
             [
                 self.count_label,
+                self.refresh_button,
+                self.clear_button,
                 self.keyword_edit,
                 self.person_edit,
                 self.rating_combo,
                 self.flag_combo,
-                self.label_combo,
                 consent,
-                self.caption_combo,
-                self.alt_combo,
-                self.camera_combo,
-                time_from,
-                time_until,
                 sort,
-                self.clear_button,
+                self.more_button,
             ]
         )
-        layout = QHBoxLayout(self)
+        self.more_filters = flow_container(
+            [self.label_combo, self.caption_combo, self.alt_combo, self.camera_combo, time_range]
+        )
+        self.more_filters.setVisible(False)
+        self.more_button.toggled.connect(self.more_filters.setVisible)
+        self.more_button.toggled.connect(self._update_more_text)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
-        layout.addWidget(filters, 1)
+        layout.setSpacing(6)
+        layout.addWidget(primary)
+        layout.addWidget(self.more_filters)
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self._sync_enabled()
+        self._update_more_text()
         self.set_counts(0, 0)
 
     # --- building -------------------------------------------------------------------------
@@ -238,9 +258,12 @@ class FilterBar(QWidget):
         edit = QLineEdit()
         edit.setPlaceholderText(placeholder)
         edit.setAccessibleName(name)
-        edit.setToolTip(f"{name}: type and press Enter, or pick a suggestion")
+        edit.setToolTip(
+            f"{name}: type and press Enter, or pick a suggestion"
+            + (" (“Sessions” also finds “Sessions › Panel”)" if name == "Keyword" else "")
+        )
         edit.setClearButtonEnabled(True)
-        edit.setMinimumWidth(150)
+        edit.setMinimumWidth(140)
         edit.textEdited.connect(self._debounce.start)
         edit.returnPressed.connect(self._emit)
         edit.installEventFilter(self)
@@ -276,6 +299,23 @@ class FilterBar(QWidget):
         self.order_button.setToolTip(
             "Newest, last or highest first" if descending else "Oldest, first or lowest first"
         )
+
+    def _update_more_text(self, *_args: object) -> None:
+        on = sum(
+            1
+            for active in (
+                self.label_combo.currentIndex() > 0,
+                self.caption_combo.currentIndex() > 0,
+                self.alt_combo.currentIndex() > 0,
+                self.camera_combo.currentIndex() > 0,
+                self.time_check.isChecked(),
+            )
+            if active
+        )
+        text = "Fewer filters ▴" if self.more_button.isChecked() else "More filters ▾"
+        if on and not self.more_button.isChecked():
+            text = f"More filters ({on} on) ▾"
+        self.more_button.setText(text)
 
     def _sync_enabled(self) -> None:
         self.use_combo.setEnabled(self.verdict_combo.value() is not None)
@@ -326,6 +366,16 @@ class FilterBar(QWidget):
         self.count_label.setAccessibleDescription(plain)
         self.count_label.setToolTip(plain)
         self.clear_button.setEnabled(filtered)
+        self.set_stale(False)
+
+    def set_stale(self, stale: bool) -> None:
+        """Say that edits since the filter ran may have changed which photos match.
+
+        The grid does not re-filter on every edit, so that a photo does not vanish from under
+        the cursor the moment it is rated; the user re-applies when ready.
+        """
+        filtered = self._last is not None and self._last.is_filtered()
+        self.refresh_button.setVisible(stale and filtered)
 
     # --- the query ----------------------------------------------------------------------------
 
@@ -360,6 +410,7 @@ class FilterBar(QWidget):
 
     def _emit(self) -> None:
         self._debounce.stop()
+        self._update_more_text()
         query = self.query()
         if query == self._last:
             return

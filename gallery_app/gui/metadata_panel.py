@@ -179,11 +179,19 @@ class _TermList(QWidget):
     cancelled = Signal()
 
     def __init__(
-        self, noun: str, plural: str, placeholder: str, to_display: Any, from_display: Any
+        self,
+        noun: str,
+        plural: str,
+        *,
+        placeholder: str,
+        empty_text: str,
+        to_display: Any,
+        from_display: Any,
     ) -> None:
         super().__init__()
         self._noun = noun
         self._plural = plural
+        self._empty_text = empty_text
         self._to_display = to_display
         self._from_display = from_display
         self._count = 0
@@ -194,8 +202,7 @@ class _TermList(QWidget):
             f"Enter on a “some photos” {noun} adds it to all of them"
         )
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        self.list.setMaximumHeight(96)
-        self.list.setMinimumHeight(48)
+        self.list.setUniformItemSizes(True)
         self.list.installEventFilter(self)
         self.list.itemActivated.connect(self._on_activated)
         self.add_edit = QLineEdit()
@@ -207,10 +214,12 @@ class _TermList(QWidget):
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.add_edit.setCompleter(self.completer)
-        self.add_button = QPushButton("Add")
+        self.add_button = QToolButton()
+        self.add_button.setText("Add")
         self.add_button.setAccessibleName(f"Add {noun} to the selected photos")
         self.add_button.clicked.connect(self._add)
-        self.remove_button = QPushButton("Remove")
+        self.remove_button = QToolButton()
+        self.remove_button.setText("Remove")
         self.remove_button.setAccessibleName(f"Remove the chosen {plural} from the selected photos")
         self.remove_button.clicked.connect(self._remove_chosen)
         self.list.itemSelectionChanged.connect(
@@ -250,9 +259,13 @@ class _TermList(QWidget):
                 item.setToolTip(f"Only on {carried:,} of the {count:,} selected photos")
             self.list.addItem(item)
         if not terms:
-            empty = QListWidgetItem(f"No {self._plural} yet")
+            empty = QListWidgetItem(self._empty_text)
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.list.addItem(empty)
+        # As tall as its entries, from one to six lines: no big empty box, no tiny list.
+        rows = min(max(self.list.count(), 1), 6)
+        row_height = max(self.list.sizeHintForRow(0), self.list.fontMetrics().height() + 4)
+        self.list.setFixedHeight(rows * row_height + 2 * self.list.frameWidth() + 4)
 
     def terms(self) -> list[tuple[str, int]]:
         result = []
@@ -407,7 +420,12 @@ class MetadataPanel(QScrollArea):
         self.template_button.toggled.connect(self.template_box.setVisible)
 
         self.keywords = _TermList(
-            "keyword", "keywords", "Add keyword…", keyword_to_display, keyword_from_display
+            "keyword",
+            "keywords",
+            placeholder="Add keyword…",
+            empty_text="No keywords yet",
+            to_display=keyword_to_display,
+            from_display=keyword_from_display,
         )
         self.keywords.add_edit.setToolTip(
             "Type a keyword and press Enter; “Sessions › Panel” (or Sessions > Panel) makes a "
@@ -417,12 +435,18 @@ class MetadataPanel(QScrollArea):
         self.keywords.remove_requested.connect(lambda k: self._request(remove_keywords=[k]))
         self.keywords.cancelled.connect(self.done)
         self.people = _TermList(
-            "person", "people", "Add person shown…", str, lambda t: " ".join(t.split())
+            "person",
+            "people",
+            placeholder="Add person…",
+            empty_text="No one tagged yet",
+            to_display=str,
+            from_display=lambda t: " ".join(t.split()),
         )
         self.people.add_requested.connect(lambda p: self._request(add_people=[p]))
         self.people.remove_requested.connect(lambda p: self._request(remove_people=[p]))
         self.people.cancelled.connect(self.done)
         self.people_hint = _hint_label()
+        self.people_hint.setVisible(False)
         self.people.add_edit.textChanged.connect(self._update_people_hint)
 
         body = QWidget()

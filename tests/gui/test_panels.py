@@ -119,8 +119,14 @@ def test_each_filter_shows_exactly_what_the_core_query_returns(
     bar.flag_combo.setCurrentIndex(bar.flag_combo.findData("hide"))
     check(PHOTO_COUNT - 1)
     bar.clear()
+    # Less used filters wait behind "More filters", which says when one of them is on.
+    assert not bar.more_filters.isVisible() and bar.more_button.text() == "More filters ▾"
     bar.label_combo.setCurrentIndex(bar.label_combo.findData("green"))
     check(2)
+    assert bar.more_button.text() == "More filters (1 on) ▾"
+    bar.more_button.click()
+    assert bar.more_filters.isVisible() and bar.label_combo.isVisible()
+    assert bar.more_button.text() == "Fewer filters ▴"
     bar.clear()
     bar.caption_combo.setCurrentIndex(bar.caption_combo.findData(True))
     check(1)
@@ -331,6 +337,40 @@ def test_caption_template_fills_each_photo_in_one_step(
     assert "{speaker}" in panel.template_example.text()
     assert not panel.template_apply.isEnabled()
     assert errors == []
+
+
+def test_edits_under_a_filter_wait_for_f5(window: MainWindow, qtbot: QtBot) -> None:
+    """Rating a photo under "Unrated" does not pull it from under the cursor; F5 re-applies."""
+    bar = window.panels.filter_bar
+    bar.rating_combo.setCurrentIndex(bar.rating_combo.findText("Unrated"))
+    assert window.model.rowCount() == PHOTO_COUNT and not bar.refresh_button.isVisible()
+    rated = _select(window, [0, 1])
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_4)
+    assert window.model.rowCount() == PHOTO_COUNT
+    assert bar.refresh_button.isVisible()
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    assert window.model.rowCount() == PHOTO_COUNT - 2
+    assert not set(rated) & set(_grid_ids(window))
+    assert not bar.refresh_button.isVisible()
+    assert bar.count_label.text() == f"<b>{PHOTO_COUNT - 2}</b> of {PHOTO_COUNT} photos"
+
+
+def test_preview_gets_the_height_and_the_panel_follows_it(window: MainWindow, qtbot: QtBot) -> None:
+    _select(window, [2])
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)
+    assert window.stack.currentWidget() is window.preview
+    assert not window.panels.filter_bar.isVisible()
+    qtbot.keyClick(window.preview, Qt.Key.Key_Right)
+    QApplication.processEvents()
+    shown = window.preview.photo_id
+    assert shown == window.model.photo_id_at(3)
+    panel = window.panels.metadata_panel
+    assert panel.photo_ids == [shown]
+    assert panel.heading.text() == photos.get_photo(window.project.conn, shown)["filename"]
+    qtbot.keyClick(window.preview, Qt.Key.Key_Space)
+    assert window.panels.filter_bar.isVisible()
 
 
 @popups
