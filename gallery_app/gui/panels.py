@@ -266,7 +266,9 @@ class WindowPanels(QObject):
             return [window.preview.photo_id]
         model = window.model
         rows: list[int] = []
-        for selected in window.view.selectionModel().selection():
+        selection = window.view.selectionModel().selection()
+        for i in range(selection.count()):
+            selected = selection.at(i)
             rows.extend(range(selected.top(), selected.bottom() + 1))
         if not rows and window.view.currentIndex().isValid():
             rows = [window.view.currentIndex().row()]
