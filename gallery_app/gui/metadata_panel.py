@@ -514,6 +514,12 @@ class MetadataPanel(QScrollArea):
 
     def show_summary(self, photo_ids: list[int], summary: SelectionSummary, name: str = "") -> None:
         """Show what the selected photos have in common; keep fields being typed into."""
+        if list(photo_ids) != self._ids:
+            # Typed but not yet committed, and the selection is changing under it (an import
+            # reset the grid, a filter dropped the photo): it belongs to the photos it was
+            # typed for, so commit it to them before showing the new ones.
+            for field in self.fields.values():
+                field.commit()
         self._ids = list(photo_ids)
         count = summary.count
         has_photos = count > 0

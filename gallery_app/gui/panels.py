@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDialog, QDockWidget, QFrame, QVBoxLayout, QWidget
 
 from gallery_app.core import cameras, caption_templates
 from gallery_app.core.catalog import photos as photo_rows
+from gallery_app.core.edits import EditRequest
 from gallery_app.core.errors import GalleryError
 from gallery_app.core.project import Project
 from gallery_app.core.selection_summary import summarise
@@ -120,7 +121,7 @@ class WindowPanels(QObject):
             lambda _index: self.filter_bar.setVisible(window.stack.currentWidget() is window.view)
         )
         self.filter_bar.done.connect(self._focus_grid)
-        self.metadata_panel.edit_requested.connect(window.apply_to)
+        self.metadata_panel.edit_requested.connect(self._apply_from_panel)
         self.metadata_panel.done.connect(self._focus_grid)
         self.refresh_vocabulary(with_cameras=True)
         self._update_counts()
@@ -164,6 +165,13 @@ class WindowPanels(QObject):
         toggle.setText("&Details Panel")
         view_menu.addAction(toggle)
 
+    def _apply_from_panel(self, photo_ids: list[int], request: object) -> None:
+        assert isinstance(request, EditRequest)
+        self.window.apply_to(photo_ids, request)
+        # Also when the core refused it or nothing changed: the panel shows what is stored,
+        # never text that only looks saved.
+        self.refresh_panel()
+
     def focus_panel(self, field: str) -> None:
         self.dock.show()
         self.dock.raise_()
@@ -185,8 +193,7 @@ class WindowPanels(QObject):
         if not isinstance(source, FilterableSource):
             return
         model = window.model
-        selection = window.view.selectionModel()
-        kept = {model.photo_id_at(ix.row()) for ix in selection.selectedIndexes()}
+        kept = {model.photo_id_at(row) for row in self._selected_rows()}
         current = window.view.currentIndex()
         current_id = model.photo_id_at(current.row()) if current.isValid() else None
         try:
@@ -243,7 +250,16 @@ class WindowPanels(QObject):
 
     def refresh_vocabulary(self, *, with_cameras: bool = False) -> None:
         conn = self.project.conn
-        keywords = [path for path, _count in photo_rows.keyword_counts(conn)]
+        # Every level is offered: "Sessions" as well as "Sessions › Panel".
+        keywords = sorted(
+            {
+                "|".join(parts[: depth + 1])
+                for path, _count in photo_rows.keyword_counts(conn)
+                for parts in [path.split("|")]
+                for depth in range(len(parts))
+            },
+            key=str.casefold,
+        )
         people = photo_rows.people_names(conn)
         self.filter_bar.set_vocabulary(
             keywords=keywords,
@@ -264,15 +280,19 @@ class WindowPanels(QObject):
         window = self.window
         if window.stack.currentWidget() is window.preview and window.preview.photo_id is not None:
             return [window.preview.photo_id]
-        model = window.model
-        rows: list[int] = []
-        selection = window.view.selectionModel().selection()
-        for i in range(selection.count()):
-            selected = selection.at(i)
-            rows.extend(range(selected.top(), selected.bottom() + 1))
+        rows = self._selected_rows()
         if not rows and window.view.currentIndex().isValid():
             rows = [window.view.currentIndex().row()]
-        return [model.photo_id_at(r) for r in sorted(set(rows)) if r < model.rowCount()]
+        return [window.model.photo_id_at(r) for r in rows]
+
+    def _selected_rows(self) -> list[int]:
+        selection = self.window.view.selectionModel().selection()
+        rows: set[int] = set()
+        for i in range(selection.count()):
+            selected = selection.at(i)
+            rows.update(range(selected.top(), selected.bottom() + 1))
+        count = self.window.model.rowCount()
+        return sorted(r for r in rows if r < count)
 
     def refresh_panel(self) -> None:
         """Show the current selection in the metadata panel."""

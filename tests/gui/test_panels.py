@@ -374,6 +374,57 @@ def test_preview_gets_the_height_and_the_panel_follows_it(window: MainWindow, qt
 
 
 @popups
+def test_typed_text_goes_to_the_photos_it_was_typed_for(
+    window: MainWindow, qtbot: QtBot, errors: list[str]
+) -> None:
+    first = _select(window, [0])
+    panel = window.panels.metadata_panel
+    title = panel.fields["title"].widget
+    title.setFocus()
+    qtbot.keyClicks(title, "Opening")
+    # The grid is reset under the typing (as an import does): the title is kept for photo 1.
+    window.model.reload()
+    QApplication.processEvents()
+    assert _get(window, first[0], "title") == "Opening"
+    assert [i for i in _grid_ids(window) if _get(window, i, "title")] == first
+    assert errors == []
+
+
+@popups
+def test_a_refused_change_is_explained_and_not_shown_as_saved(
+    window: MainWindow, qtbot: QtBot, errors: list[str]
+) -> None:
+    _select(window, [0, 1])
+    keywords = window.panels.metadata_panel.keywords
+    keywords.add_edit.setFocus()
+    qtbot.keyClicks(keywords.add_edit, "Sessions > ")
+    qtbot.keyClick(keywords.add_edit, Qt.Key.Key_Return)
+    assert len(errors) == 1 and "empty level" in errors[0]
+    assert keywords.terms() == []
+    assert window.undo_stack.count() == 0
+
+
+def test_vocabulary_models_pass_qtmodeltester(window: MainWindow, qtmodeltester: object) -> None:
+    ids = _grid_ids(window)
+    window.apply_to(ids[:2], edits.EditRequest(add_keywords=["Sessions|Panel|Q&A"]))
+    window.apply_to(ids[:1], edits.EditRequest(add_people=["Ana Müller"]))
+    _select(window, [0, 1])
+    panel = window.panels.metadata_panel
+    bar = window.panels.filter_bar
+    offered = panel.keywords.completer.model().stringList()  # type: ignore[attr-defined]
+    assert offered == ["Sessions", "Sessions › Panel", "Sessions › Panel › Q&A"]
+    for model in (
+        panel.keywords.completer.model(),
+        panel.people.completer.model(),
+        bar.keyword_completer.model(),
+        bar.person_completer.model(),
+        panel.keywords.list.model(),
+        panel.people.list.model(),
+    ):
+        qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+@popups
 def test_keyboard_shortcuts_reach_the_panels(window: MainWindow, qtbot: QtBot) -> None:
     _select(window, [0])
     window.view.setFocus()
