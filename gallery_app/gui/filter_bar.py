@@ -368,6 +368,12 @@ class FilterBar(QWidget):
         self.clear_button.setEnabled(filtered)
         self.set_stale(False)
 
+    def set_busy(self, busy: bool) -> None:
+        """Say a filter is running (a verdict filter over 20,000 photos takes a moment)."""
+        if busy:
+            self.count_label.setText("Filtering…")
+            self.count_label.setAccessibleDescription("Filtering the photos")
+
     def set_stale(self, stale: bool) -> None:
         """Say that edits since the filter ran may have changed which photos match.
 

@@ -236,6 +236,7 @@ class MainWindow(QMainWindow):
         """Stop the worker pools and close the project (idempotent)."""
         self.loader.shutdown()
         self.preview.shutdown()
+        self.panels.shutdown()
         if not self._closed:
             self._closed = True
             self.project.close()

@@ -343,6 +343,7 @@ class MetadataPanel(QScrollArea):
         self.setObjectName("metadata_panel")
         self.setAccessibleName("Photo details")
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self._ids: list[int] = []
         self._people: set[str] = set()
@@ -387,6 +388,11 @@ class MetadataPanel(QScrollArea):
         self.template_button.setAccessibleName("Show caption template")
         self.template_combo = QComboBox()
         self.template_combo.setEditable(True)
+        # Long templates must not widen the panel past the dock (a sideways scroll bar).
+        self.template_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.template_combo.setMinimumContentsLength(12)
         self.template_combo.addItems(list(TEMPLATE_PRESETS))
         self.template_combo.setAccessibleName("Caption template")
         self.template_combo.setToolTip(

@@ -1,5 +1,11 @@
 """Wires the filter bar, the metadata panel and the camera-clock dialog into the main window.
 
+A filter runs off the GUI thread: a one-thread pool opens its own read-only connection to the
+catalog (WAL lets it read while the window's connection writes), asks the core for the ids
+and hands them back; the grid only swaps its id list. With 20,000 photos the consent-verdict
+filter takes a few hundred milliseconds of policy work, which would otherwise freeze the
+window; results of a filter the user has already changed again are dropped.
+
 Kept apart from :mod:`main_window` so that the window's own code stays about the grid, culling
 and the preview, and so that other parts of the app can add their menus to the window without
 touching this wiring. :func:`install` lays the window out (filter bar above the grid, metadata
@@ -10,14 +16,26 @@ selection or an edit refreshes the panel from the core's selection summary.
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Qt, QTimer
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QDockWidget, QFrame, QVBoxLayout, QWidget
 
 from gallery_app.core import cameras, caption_templates
 from gallery_app.core.catalog import photos as photo_rows
+from gallery_app.core.catalog.database import connect
 from gallery_app.core.edits import EditRequest
 from gallery_app.core.errors import GalleryError
 from gallery_app.core.project import Project
@@ -38,28 +56,61 @@ def run_dialog(dialog: QDialog) -> bool:
 
 
 class FilterableSource(CatalogSource):
-    """The grid's catalog source with a query that can be tried before the grid is reset.
+    """The grid's catalog source, given ids a filter job already fetched.
 
-    :meth:`prepare` runs the query (SQL, then the consent policy for a verdict filter) and
-    keeps the ids, so a refused query is reported while the grid still shows the old list,
-    and the model's reset that follows does not run the query a second time.
+    The model's reset asks :meth:`photo_ids`; after a filter it gets the ids the job found
+    instead of running the query again on the GUI thread. Any later reset (an import, say)
+    runs the current query, so a filter stays applied.
     """
 
     def __init__(self, project: Project) -> None:
         super().__init__(project)
         self._prepared: list[int] | None = None
 
-    def prepare(self, query: photo_rows.PhotoQuery) -> list[int]:
-        ids = photo_rows.list_photo_ids(self.project.conn, query)
+    def use(self, query: photo_rows.PhotoQuery, ids: list[int]) -> None:
         self.query = query
         self._prepared = ids
-        return ids
 
     def photo_ids(self) -> list[int]:
         if self._prepared is not None:
             ids, self._prepared = self._prepared, None
             return ids
         return super().photo_ids()
+
+
+class _QueryRelay(QObject):
+    """Carries a filter's result from the worker to the GUI thread (queued connection)."""
+
+    finished = Signal(int, object, str)
+    """(generation, ids, error message or "")"""
+
+
+class _QueryJob(QRunnable):
+    """Runs one photo query on its own read-only catalog connection."""
+
+    def __init__(
+        self, relay: _QueryRelay, catalog: Path, query: photo_rows.PhotoQuery, generation: int
+    ) -> None:
+        super().__init__()
+        self._relay = relay
+        self._catalog = catalog
+        self._query = query
+        self._generation = generation
+
+    def run(self) -> None:
+        ids: list[int] = []
+        error = ""
+        try:
+            conn = connect(self._catalog, readonly=True)
+            try:
+                ids = photo_rows.list_photo_ids(conn, self._query)
+            finally:
+                conn.close()
+        except GalleryError as exc:
+            error = str(exc)
+        except sqlite3.Error as exc:
+            error = f"the project's catalog could not be read ({exc})"
+        self._relay.finished.emit(self._generation, ids, error)
 
 
 class WindowPanels(QObject):
@@ -114,6 +165,12 @@ class WindowPanels(QObject):
         window.model.rowsInserted.connect(self._update_counts)
         window.model.rowsRemoved.connect(self._update_counts)
 
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _QueryRelay(self)
+        self._relay.finished.connect(self._on_query_finished)
+        self._generation = 0
+        self._queries: dict[int, photo_rows.PhotoQuery] = {}
         self.filter_bar.query_changed.connect(self.apply_query)
         self.filter_bar.refresh_requested.connect(self.rerun_query)
         # The preview is for looking: it gets the whole height.
@@ -186,21 +243,42 @@ class WindowPanels(QObject):
 
     # --- filtering --------------------------------------------------------------------------
 
+    @property
+    def busy(self) -> bool:
+        """True while a filter runs (its result not yet shown)."""
+        return bool(self._queries)
+
     def apply_query(self, query: photo_rows.PhotoQuery) -> None:
-        """Show the photos the query selects, keeping the selection of those still shown."""
+        """Start fetching the photos the query selects; the grid follows when they arrive."""
+        if not isinstance(self.window.model.source, FilterableSource):
+            return
+        self._generation += 1
+        self._queries = {self._generation: query}  # an older one still running is dropped
+        self.filter_bar.set_busy(True)
+        self._pool.start(_QueryJob(self._relay, self.project.catalog_path, query, self._generation))
+
+    def _on_query_finished(self, generation: int, ids: object, error: str) -> None:
+        query = self._queries.pop(generation, None)
+        if query is None or self.window._closed:
+            return  # superseded by a newer filter, or the window is closing
+        self.filter_bar.set_busy(False)
+        if error:
+            messages.show_error(self.window, "Could not filter the photos", error)
+            self._update_counts()
+            return
+        assert isinstance(ids, list)
+        self._show_ids(query, ids)
+
+    def _show_ids(self, query: photo_rows.PhotoQuery, ids: list[int]) -> None:
+        """Swap the grid's ids, keeping the selection of the photos still shown."""
         window = self.window
         source = window.model.source
-        if not isinstance(source, FilterableSource):
-            return
+        assert isinstance(source, FilterableSource)
         model = window.model
         kept = {model.photo_id_at(row) for row in self._selected_rows()}
         current = window.view.currentIndex()
         current_id = model.photo_id_at(current.row()) if current.isValid() else None
-        try:
-            source.prepare(query)
-        except GalleryError as exc:
-            messages.show_error(window, "Could not filter the photos", str(exc))
-            return
+        source.use(query, ids)
         model.reload()
         self._restore_selection(kept, current_id)
         self._update_counts()
@@ -208,6 +286,12 @@ class WindowPanels(QObject):
         in_preview = window.stack.currentWidget() is window.preview
         if in_preview and (shown is None or model.row_of(shown) is None):
             window.show_grid()
+
+    def shutdown(self) -> None:
+        """Drop queued filters and wait for a running one (before the catalog closes)."""
+        self._queries.clear()
+        self._pool.clear()
+        self._pool.waitForDone(10_000)
 
     def rerun_query(self) -> None:
         """Run the current query again (the order or the verdicts may have changed)."""
@@ -302,8 +386,10 @@ class WindowPanels(QObject):
         summary = summarise(self.project.conn, ids)
         name = ""
         if len(ids) == 1:
-            row = self.window.model.row(ids[0])
-            name = row.filename if row is not None else ""
+            found = self.project.conn.execute(
+                "SELECT path FROM photos WHERE id = ?", (ids[0],)
+            ).fetchone()
+            name = photo_rows.file_name(found[0]) if found is not None else ""
         self.metadata_panel.show_summary(ids, summary, name)
 
     def photos_changed(self, photo_ids: list[int]) -> None:

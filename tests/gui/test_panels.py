@@ -8,12 +8,14 @@ an edit from the panel must land on every selected photo as one undo step.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
@@ -64,6 +66,11 @@ def _select(window: MainWindow, rows: list[int]) -> list[int]:
     return [window.model.photo_id_at(r) for r in rows]
 
 
+def _settle(window: MainWindow, qtbot: QtBot) -> None:
+    """Wait until the running filter (a worker-thread query) has reached the grid."""
+    qtbot.waitUntil(lambda: not window.panels.busy, timeout=10_000)
+
+
 def _grid_ids(window: MainWindow) -> list[int]:
     return [window.model.photo_id_at(r) for r in range(window.model.rowCount())]
 
@@ -101,6 +108,7 @@ def test_each_filter_shows_exactly_what_the_core_query_returns(
     _select(window, [1, 2, 8])
 
     def check(expected_count: int) -> None:
+        _settle(window, qtbot)
         query = bar.query()
         assert _grid_ids(window) == photos.list_photo_ids(project.conn, query)
         assert window.model.rowCount() == expected_count
@@ -114,6 +122,7 @@ def test_each_filter_shows_exactly_what_the_core_query_returns(
     bar.flag_combo.setCurrentIndex(bar.flag_combo.findData(1))
     check(2)
     bar.clear()
+    _settle(window, qtbot)
     assert window.model.rowCount() == PHOTO_COUNT and not bar.clear_button.isEnabled()
 
     bar.flag_combo.setCurrentIndex(bar.flag_combo.findData("hide"))
@@ -181,6 +190,7 @@ def test_each_filter_shows_exactly_what_the_core_query_returns(
     bar.clear()
     bar.sort_combo.setCurrentIndex(bar.sort_combo.findData("rating"))
     bar.order_button.click()
+    _settle(window, qtbot)
     assert bar.order_button.text() == "↓ Descending"
     assert _grid_ids(window)[:4] == sorted(ids[:4], reverse=True)
     assert errors == []
@@ -343,6 +353,7 @@ def test_edits_under_a_filter_wait_for_f5(window: MainWindow, qtbot: QtBot) -> N
     """Rating a photo under "Unrated" does not pull it from under the cursor; F5 re-applies."""
     bar = window.panels.filter_bar
     bar.rating_combo.setCurrentIndex(bar.rating_combo.findText("Unrated"))
+    _settle(window, qtbot)
     assert window.model.rowCount() == PHOTO_COUNT and not bar.refresh_button.isVisible()
     rated = _select(window, [0, 1])
     window.view.setFocus()
@@ -350,6 +361,8 @@ def test_edits_under_a_filter_wait_for_f5(window: MainWindow, qtbot: QtBot) -> N
     assert window.model.rowCount() == PHOTO_COUNT
     assert bar.refresh_button.isVisible()
     qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    assert bar.count_label.text() == "Filtering…"
+    _settle(window, qtbot)
     assert window.model.rowCount() == PHOTO_COUNT - 2
     assert not set(rated) & set(_grid_ids(window))
     assert not bar.refresh_button.isVisible()
@@ -443,7 +456,7 @@ def test_keyboard_shortcuts_reach_the_panels(window: MainWindow, qtbot: QtBot) -
 
 
 def test_camera_clock_from_one_photo_reorders_and_undoes(
-    window: MainWindow, monkeypatch: pytest.MonkeyPatch, errors: list[str]
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, errors: list[str]
 ) -> None:
     ids = _grid_ids(window)
     phone = ids[:3]  # 10:00, 10:01, 10:02 on a phone whose clock was an hour slow
@@ -469,13 +482,16 @@ def test_camera_clock_from_one_photo_reorders_and_undoes(
 
     monkeypatch.setattr(panels, "run_dialog", answer)
     window.panels.clock_action.trigger()
+    _settle(window, qtbot)
     assert shown
     assert _grid_ids(window) == ids[3:] + phone
     assert window.selected_ids() == [phone[0]]  # the photo stays selected where it moved
     assert window.undo_stack.undoText() == "set the clock of Apple iPhone 15"
     window.undo_stack.undo()
+    _settle(window, qtbot)
     assert _grid_ids(window) == ids
     window.undo_stack.redo()
+    _settle(window, qtbot)
     assert _grid_ids(window) == ids[3:] + phone
     assert errors == []
 
@@ -501,6 +517,7 @@ def test_panels_screenshot(window: MainWindow, qtbot: QtBot) -> None:
     )
     bar = window.panels.filter_bar
     bar.rating_combo.setCurrentIndex(bar.rating_combo.findText("★★★ or more"))
+    _settle(window, qtbot)
     _select(window, [0, 1, 2])
     window.panels.metadata_panel.template_button.click()
 
@@ -518,7 +535,10 @@ def test_panels_screenshot(window: MainWindow, qtbot: QtBot) -> None:
 
 
 def test_filtering_20000_photos_keeps_the_window_responsive(
-    tmp_path: Path, qtbot: QtBot, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    qtbot: QtBot,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     project = create_project(tmp_path / "big", ProjectDefaults(event_name="Big Conference"))
     with transaction(project.conn) as conn:
@@ -532,6 +552,18 @@ def test_filtering_20000_photos_keeps_the_window_responsive(
                     people=[f"Person {n % 40}"] if n % 3 == 0 else [],
                 ),
             )
+    # Which thread decides verdicts for many photos (the grid's badges ask for a few rows
+    # at a time on the GUI thread; a filter asks for thousands and must not).
+    big_calls: list[bool] = []  # one per call over 1,000 photos: was it on the GUI thread?
+    decide = store.decisions
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        ids = kwargs.get("photo_ids")
+        if ids is not None and len(ids) > 1000:
+            big_calls.append(threading.current_thread() is threading.main_thread())
+        return decide(*args, **kwargs)
+
+    monkeypatch.setattr(store, "decisions", watched)
     win = MainWindow(project)
     qtbot.addWidget(win)
     try:
@@ -539,20 +571,43 @@ def test_filtering_20000_photos_keeps_the_window_responsive(
         win.show()
         qtbot.waitExposed(win)
         bar = win.panels.filter_bar
+        # A 5 ms timer measures the longest time the event loop was blocked meanwhile.
+        stalls: list[float] = []
+        last = [time.perf_counter()]
 
-        started = time.perf_counter()
-        bar.rating_combo.setCurrentIndex(bar.rating_combo.findText("★★★ or more"))
-        sql_ms = (time.perf_counter() - started) * 1000
+        def tick() -> None:
+            now = time.perf_counter()
+            stalls.append(now - last[0])
+            last[0] = now
+
+        timer = QTimer()
+        timer.setInterval(5)
+        timer.timeout.connect(tick)
+
+        def until_shown(change: Callable[[], None]) -> tuple[float, float]:
+            stalls.clear()
+            last[0] = started = time.perf_counter()
+            timer.start()
+            change()
+            _settle(win, qtbot)
+            shown = time.perf_counter() - started
+            timer.stop()
+            return shown * 1000, max(stalls, default=0) * 1000
+
+        sql_ms, sql_stall = until_shown(
+            lambda: bar.rating_combo.setCurrentIndex(bar.rating_combo.findText("★★★ or more"))
+        )
         three_or_more = sum(1 for n in range(20_000) if n % 6 >= 3)
         assert win.model.rowCount() == three_or_more
-
-        started = time.perf_counter()
-        bar.verdict_combo.setCurrentIndex(bar.verdict_combo.findData("needs_review"))
-        verdict_ms = (time.perf_counter() - started) * 1000
+        verdict_ms, verdict_stall = until_shown(
+            lambda: bar.verdict_combo.setCurrentIndex(bar.verdict_combo.findData("needs_review"))
+        )
         # Nobody in the register has answered, so every photo needs review.
         assert win.model.rowCount() == three_or_more
-
+        assert big_calls == [False]  # the verdict filter ran, in the worker
         bar.clear()
+        _settle(win, qtbot)
+
         started = time.perf_counter()
         win.view.selectAll()
         QApplication.processEvents()
@@ -561,10 +616,11 @@ def test_filtering_20000_photos_keeps_the_window_responsive(
         assert win.panels.metadata_panel.keywords.terms() == [("Sessions|Panel", 2_000)]
         with capsys.disabled():
             print(
-                f"\n20,000 photos: rating filter {sql_ms:.0f} ms, verdict filter "
-                f"{verdict_ms:.0f} ms, select all + panel summary {select_ms:.0f} ms"
+                f"\n20,000 photos: rating filter shown in {sql_ms:.0f} ms (longest stall "
+                f"{sql_stall:.0f} ms), verdict filter shown in {verdict_ms:.0f} ms (longest "
+                f"stall {verdict_stall:.0f} ms), select all + panel summary {select_ms:.0f} ms"
             )
         # Bounds for a shared 2-core machine; the figures above go in the report.
-        assert sql_ms < 1000 and verdict_ms < 3000 and select_ms < 3000
+        assert sql_ms < 2000 and verdict_ms < 5000 and select_ms < 3000
     finally:
         win.close()  # closing stops the thumbnail pool before the catalog closes
