@@ -202,6 +202,22 @@ class FilterBar(QWidget):
             self.sort_combo,
         ):
             combo.currentIndexChanged.connect(self._emit)
+        for widget in (
+            self.rating_combo,
+            self.flag_combo,
+            self.label_combo,
+            self.verdict_combo,
+            self.use_combo,
+            self.caption_combo,
+            self.alt_combo,
+            self.camera_combo,
+            self.sort_combo,
+            self.time_check,
+            self.from_edit,
+            self.until_edit,
+            self.order_button,
+        ):
+            widget.installEventFilter(self)  # Escape anywhere in the bar: back to the grid
         self.use_combo.currentIndexChanged.connect(self._sync_enabled)
         self.verdict_combo.currentIndexChanged.connect(self._sync_enabled)
         self.order_button.toggled.connect(self._emit)

@@ -170,12 +170,12 @@ class _TermList(QWidget):
     """Keywords or people of the selection: a list with counts, a box to add, Delete to remove.
 
     Signals:
-        add_requested(str): add this term to every selected photo.
-        remove_requested(str): remove this term from every selected photo.
+        add_requested(list[str]): add these terms to every selected photo (one step).
+        remove_requested(list[str]): remove these terms from every selected photo (one step).
     """
 
-    add_requested = Signal(str)
-    remove_requested = Signal(str)
+    add_requested = Signal(list)
+    remove_requested = Signal(list)
     cancelled = Signal()
 
     def __init__(
@@ -187,8 +187,10 @@ class _TermList(QWidget):
         empty_text: str,
         to_display: Any,
         from_display: Any,
+        several: bool = False,
     ) -> None:
         super().__init__()
+        self._several = several
         self._noun = noun
         self._plural = plural
         self._empty_text = empty_text
@@ -277,22 +279,28 @@ class _TermList(QWidget):
         return result
 
     def _add(self) -> None:
-        term = self._from_display(self.add_edit.text())
-        if not term.strip():
+        text = self.add_edit.text()
+        # "Keynote, Sessions > Panel" adds two keywords; a name may contain a comma.
+        parts = text.split(",") if self._several else [text]
+        terms = [self._from_display(part) for part in parts if part.strip()]
+        if not terms:
             return
         self.add_edit.clear()
-        self.add_requested.emit(term)
+        self.add_requested.emit(terms)
 
     def _remove_chosen(self) -> None:
-        for item in self.list.selectedItems():
-            term = item.data(Qt.ItemDataRole.UserRole)
-            if term:
-                self.remove_requested.emit(str(term))
+        terms = [
+            str(item.data(Qt.ItemDataRole.UserRole))
+            for item in self.list.selectedItems()
+            if item.data(Qt.ItemDataRole.UserRole)
+        ]
+        if terms:
+            self.remove_requested.emit(terms)
 
     def _on_activated(self, item: QListWidgetItem) -> None:
         term = item.data(Qt.ItemDataRole.UserRole)
         if term and int(item.data(Qt.ItemDataRole.UserRole + 1)) < self._count:
-            self.add_requested.emit(str(term))
+            self.add_requested.emit([str(term)])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
@@ -372,6 +380,8 @@ class MetadataPanel(QScrollArea):
             field.committed.connect(self._on_committed)
             field.cancelled.connect(self.done)
             self.fields[name] = field
+        for name in ("caption", "alt_text"):
+            self.fields[name].widget.setToolTip("Enter saves · Shift+Enter starts a new line")
         self.caption_edit = self.fields["caption"].widget
         self.alt_text_edit = self.fields["alt_text"].widget
         self.caption_hint = _hint_label()
@@ -432,13 +442,14 @@ class MetadataPanel(QScrollArea):
             empty_text="No keywords yet",
             to_display=keyword_to_display,
             from_display=keyword_from_display,
+            several=True,
         )
         self.keywords.add_edit.setToolTip(
             "Type a keyword and press Enter; “Sessions › Panel” (or Sessions > Panel) makes a "
-            "keyword inside another"
+            "keyword inside another; commas add several at once"
         )
-        self.keywords.add_requested.connect(lambda k: self._request(add_keywords=[k]))
-        self.keywords.remove_requested.connect(lambda k: self._request(remove_keywords=[k]))
+        self.keywords.add_requested.connect(lambda k: self._request(add_keywords=k))
+        self.keywords.remove_requested.connect(lambda k: self._request(remove_keywords=k))
         self.keywords.cancelled.connect(self.done)
         self.people = _TermList(
             "person",
@@ -448,8 +459,8 @@ class MetadataPanel(QScrollArea):
             to_display=str,
             from_display=lambda t: " ".join(t.split()),
         )
-        self.people.add_requested.connect(lambda p: self._request(add_people=[p]))
-        self.people.remove_requested.connect(lambda p: self._request(remove_people=[p]))
+        self.people.add_requested.connect(lambda p: self._request(add_people=p))
+        self.people.remove_requested.connect(lambda p: self._request(remove_people=p))
         self.people.cancelled.connect(self.done)
         self.people_hint = _hint_label()
         self.people_hint.setVisible(False)

@@ -299,6 +299,24 @@ def test_keywords_and_people_for_the_selection(
     window.undo_stack.undo()
     assert ("Sessions|Panel", 3) in keywords.terms()
 
+    # Commas add several keywords in one step; several chosen ones go in one step too.
+    steps = window.undo_stack.index()  # after an undo, count() still holds it
+    keywords.add_edit.setFocus()
+    qtbot.keyClicks(keywords.add_edit, "Keynote, Venue > Stage")
+    qtbot.keyClick(keywords.add_edit, Qt.Key.Key_Return)
+    assert window.undo_stack.index() == steps + 1
+    assert [t for t, _n in keywords.terms()] == [
+        "Keynote",
+        "Sessions|Panel",
+        "Venue|Foyer",
+        "Venue|Stage",
+    ]
+    keywords.list.item(0).setSelected(True)
+    keywords.list.item(3).setSelected(True)
+    qtbot.mouseClick(keywords.remove_button, Qt.MouseButton.LeftButton)
+    assert window.undo_stack.index() == steps + 2
+    assert [t for t, _n in keywords.terms()] == ["Sessions|Panel", "Venue|Foyer"]
+
     # People: the register's names autocomplete; a new name says it creates a person.
     people = panel.people
     people.completer.setCompletionPrefix("müll")
@@ -453,6 +471,10 @@ def test_keyboard_shortcuts_reach_the_panels(window: MainWindow, qtbot: QtBot) -
     qtbot.keyClick(window.panels.metadata_panel.keywords.add_edit, Qt.Key.Key_Escape)
     qtbot.keyClick(window.view, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     assert window.panels.metadata_panel.people.add_edit.hasFocus()
+    rating = window.panels.filter_bar.rating_combo
+    rating.setFocus()
+    qtbot.keyClick(rating, Qt.Key.Key_Escape)
+    assert window.view.hasFocus()
 
 
 def test_camera_clock_from_one_photo_reorders_and_undoes(
