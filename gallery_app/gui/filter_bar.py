@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gallery_app.core.cameras import CameraBody
+from gallery_app.core.cameras import CameraBody, describe_offset
 from gallery_app.core.catalog.photos import PhotoQuery
 from gallery_app.core.consent.model import USES
 from gallery_app.core.edits import COLOR_LABELS
@@ -361,7 +361,10 @@ class FilterBar(QWidget):
                 while self.camera_combo.count() > 1:
                     self.camera_combo.removeItem(1)
                 for body in cameras:
-                    self.camera_combo.addItem(f"{body.label} ({body.photos:,})", body.key)
+                    text = f"{body.label} ({body.photos:,})"
+                    if body.offset_seconds:
+                        text += f" · clock {describe_offset(body.offset_seconds)}"
+                    self.camera_combo.addItem(text, body.key)
                 index = self.camera_combo.findData(chosen) if chosen is not None else 0
                 self.camera_combo.setCurrentIndex(max(index, 0))
         if time_range is not None and not self.time_check.isChecked():

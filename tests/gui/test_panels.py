@@ -367,6 +367,22 @@ def test_caption_template_fills_each_photo_in_one_step(
     assert errors == []
 
 
+def test_filter_bar_wraps_to_the_width_it_gets(window: MainWindow, qtbot: QtBot) -> None:
+    bar = window.panels.filter_bar
+    narrow, wide = bar.heightForWidth(420), bar.heightForWidth(2400)
+    assert narrow > wide > 0
+    bar.more_button.click()
+    assert bar.heightForWidth(2400) > wide  # the second line of filters takes room
+    # Every control stays inside the bar, whatever the width.
+    for width in (700, 1000, 1600):
+        window.resize(width, 700)
+        qtbot.waitUntil(lambda: bar.height() >= bar.heightForWidth(bar.width()) - 1)
+        for control in (bar.keyword_edit, bar.until_edit, bar.more_button, bar.alt_combo):
+            top_left = control.mapTo(bar, control.rect().topLeft())
+            bottom_right = control.mapTo(bar, control.rect().bottomRight())
+            assert bar.rect().contains(top_left) and bar.rect().contains(bottom_right), width
+
+
 def test_edits_under_a_filter_wait_for_f5(window: MainWindow, qtbot: QtBot) -> None:
     """Rating a photo under "Unrated" does not pull it from under the cursor; F5 re-applies."""
     bar = window.panels.filter_bar
@@ -509,6 +525,10 @@ def test_camera_clock_from_one_photo_reorders_and_undoes(
     assert _grid_ids(window) == ids[3:] + phone
     assert window.selected_ids() == [phone[0]]  # the photo stays selected where it moved
     assert window.undo_stack.undoText() == "set the clock of Apple iPhone 15"
+    cameras = window.panels.filter_bar.camera_combo
+    assert "Apple iPhone 15 (3) · clock 1 h later" in [
+        cameras.itemText(i) for i in range(cameras.count())
+    ]
     window.undo_stack.undo()
     _settle(window, qtbot)
     assert _grid_ids(window) == ids
@@ -516,6 +536,29 @@ def test_camera_clock_from_one_photo_reorders_and_undoes(
     _settle(window, qtbot)
     assert _grid_ids(window) == ids[3:] + phone
     assert errors == []
+
+
+def test_an_empty_project_has_nothing_to_edit_and_says_so(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, errors: list[str]
+) -> None:
+    project = create_project(tmp_path / "empty", ProjectDefaults(event_name="New Event"))
+    win = MainWindow(project)
+    qtbot.addWidget(win)
+    try:
+        win.show()
+        panel = win.panels.metadata_panel
+        assert panel.heading.text() == "No photo selected"
+        assert not panel.fields["caption"].widget.isEnabled()
+        assert panel.empty_label.isVisible()
+        bar = win.panels.filter_bar
+        bar.verdict_combo.setCurrentIndex(bar.verdict_combo.findData("blocked"))
+        _settle(win, qtbot)
+        assert bar.count_label.text() == "<b>0</b> of 0 photos"
+        monkeypatch.setattr(panels, "run_dialog", lambda _d: pytest.fail("no dialog expected"))
+        win.panels.clock_action.trigger()
+        assert errors == ["select a photo whose real time you know first"]
+    finally:
+        win.close()
 
 
 def test_clock_needs_a_photo_with_a_time(
