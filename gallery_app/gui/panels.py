@@ -333,12 +333,13 @@ class WindowPanels(QObject):
     # --- vocabulary and the panel -----------------------------------------------------------
 
     def refresh_vocabulary(self, *, with_cameras: bool = False) -> None:
+        """Offer the project's keywords and people (after every edit: it may add some)."""
         conn = self.project.conn
         # Every level is offered: "Sessions" as well as "Sessions › Panel".
         keywords = sorted(
             {
                 "|".join(parts[: depth + 1])
-                for path, _count in photo_rows.keyword_counts(conn)
+                for path in photo_rows.keyword_paths(conn)
                 for parts in [path.split("|")]
                 for depth in range(len(parts))
             },

@@ -150,6 +150,7 @@ def test_vocabulary_counts_and_range(project: Project) -> None:
         ("Venue|Foyer", 1),
     ]
     assert photos.people_names(project.conn) == ["Ana Müller", "Sam Lee"]
+    assert photos.keyword_paths(project.conn) == ["Sessions", "Sessions|Panel", "Venue|Foyer"]
     assert photos.capture_range(project.conn) == ("2026-05-14T10:00:01", "2026-05-14T10:00:06")
 
 

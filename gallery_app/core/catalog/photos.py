@@ -426,6 +426,11 @@ def keyword_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     ]
 
 
+def keyword_paths(conn: sqlite3.Connection) -> list[str]:
+    """Every keyword path the project knows, by path (cheap: no photo is read)."""
+    return [str(row[0]) for row in conn.execute("SELECT path FROM keywords ORDER BY path")]
+
+
 def people_names(conn: sqlite3.Connection) -> list[str]:
     """Everyone in the register, by name: the names people autocomplete offers."""
     return [str(row[0]) for row in conn.execute("SELECT name FROM people ORDER BY casefold(name)")]
