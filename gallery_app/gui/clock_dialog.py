@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gallery_app.core import cameras
-from gallery_app.core.catalog.photos import file_name
+from gallery_app.core.catalog.photos import get_photo
 from gallery_app.core.errors import GalleryError
 from gallery_app.core.project import Project
 
@@ -50,7 +50,7 @@ class ClockOffsetDialog(QDialog):
         self.photo_id = photo_id
         self.camera = cameras.camera_of(conn, photo_id)
         self.recorded = cameras.recorded_time(conn, photo_id)
-        path = conn.execute("SELECT path FROM photos WHERE id = ?", (photo_id,)).fetchone()[0]
+        name = get_photo(conn, photo_id)["filename"]
         shown = self.recorded + dt.timedelta(seconds=self.camera.offset_seconds)
 
         intro = QLabel(
@@ -75,7 +75,7 @@ class ClockOffsetDialog(QDialog):
         self.effect_label.setAccessibleName("What will change")
 
         form = QFormLayout()
-        form.addRow("Photo:", QLabel(file_name(path)))
+        form.addRow("Photo:", QLabel(name))
         form.addRow("Camera:", self.camera_label)
         form.addRow("The camera recorded:", self.recorded_label)
         form.addRow("Correction now:", self.current_label)

@@ -17,6 +17,7 @@ starts a new line in the caption); Escape throws away what was typed and returns
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, Signal
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from gallery_app.core import caption_templates
 from gallery_app.core.edits import EditRequest
+from gallery_app.core.errors import GalleryError
 from gallery_app.core.selection_summary import SelectionSummary
 from gallery_app.gui.filter_bar import keyword_from_display, keyword_to_display
 
@@ -65,6 +67,9 @@ PLACEHOLDERS = {
     "credit": "How the credit should read, e.g. Photo: Jo Bloggs / Example",
     "copyright": "e.g. © 2026 Example Network",
 }
+TemplatePreview = Callable[[int, str], str]
+"""(photo id, template) → the caption it gives that photo; raises GalleryError if refused."""
+
 TEMPLATE_PRESETS = (
     "{event}, {venue}, {date}",
     "{people} at {event}, {date}",
@@ -355,7 +360,7 @@ class MetadataPanel(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self._ids: list[int] = []
         self._people: set[str] = set()
-        self._template_preview: Any = None
+        self._template_preview: TemplatePreview | None = None
 
         self.heading = QLabel()
         heading_font = QFont(self.heading.font())
@@ -517,7 +522,7 @@ class MetadataPanel(QScrollArea):
         self,
         keywords: list[str],
         people: list[str],
-        template_preview: Any = None,
+        template_preview: TemplatePreview | None = None,
     ) -> None:
         """Autocomplete from the project's keywords and the register's names.
 
@@ -622,7 +627,7 @@ class MetadataPanel(QScrollArea):
             return
         try:
             example = self._template_preview(self._ids[0], template)
-        except Exception as exc:
+        except GalleryError as exc:
             self.template_example.setText(f"⚠ {exc}")
             self.template_apply.setEnabled(False)
             return

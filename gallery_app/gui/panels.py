@@ -387,10 +387,10 @@ class WindowPanels(QObject):
         summary = summarise(self.project.conn, ids)
         name = ""
         if len(ids) == 1:
-            found = self.project.conn.execute(
-                "SELECT path FROM photos WHERE id = ?", (ids[0],)
-            ).fetchone()
-            name = photo_rows.file_name(found[0]) if found is not None else ""
+            try:
+                name = photo_rows.get_photo(self.project.conn, ids[0])["filename"]
+            except GalleryError:
+                name = ""
         self.metadata_panel.show_summary(ids, summary, name)
 
     def photos_changed(self, photo_ids: list[int]) -> None:
