@@ -111,6 +111,10 @@ class FilterBar(QWidget):
         self._debounce.setInterval(_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._emit)
         self._last: PhotoQuery | None = None
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(150)
+        self._busy_timer.timeout.connect(self._show_busy)
 
         self.keyword_edit = self._search_box("Keyword", "Keyword…")
         self.keyword_completer = self._completer(self.keyword_edit)
@@ -388,10 +392,16 @@ class FilterBar(QWidget):
         self.set_stale(False)
 
     def set_busy(self, busy: bool) -> None:
-        """Say a filter is running (a verdict filter over 20,000 photos takes a moment)."""
+        """Say a filter is running, if it runs long enough to notice (a verdict filter over
+        20,000 photos); a quick one would only make the count flicker."""
         if busy:
-            self.count_label.setText("Filtering…")
-            self.count_label.setAccessibleDescription("Filtering the photos")
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+
+    def _show_busy(self) -> None:
+        self.count_label.setText("Filtering…")
+        self.count_label.setAccessibleDescription("Filtering the photos")
 
     def set_stale(self, stale: bool) -> None:
         """Say that edits since the filter ran may have changed which photos match.

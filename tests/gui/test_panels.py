@@ -16,7 +16,17 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDateTimeEdit,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from gallery_app.core import edits
@@ -395,7 +405,7 @@ def test_edits_under_a_filter_wait_for_f5(window: MainWindow, qtbot: QtBot) -> N
     assert window.model.rowCount() == PHOTO_COUNT
     assert bar.refresh_button.isVisible()
     qtbot.keyClick(window.view, Qt.Key.Key_F5)
-    assert bar.count_label.text() == "Filtering…"
+    assert window.panels.busy
     _settle(window, qtbot)
     assert window.model.rowCount() == PHOTO_COUNT - 2
     assert not set(rated) & set(_grid_ids(window))
@@ -449,6 +459,26 @@ def test_a_refused_change_is_explained_and_not_shown_as_saved(
     assert len(errors) == 1 and "empty level" in errors[0]
     assert keywords.terms() == []
     assert window.undo_stack.count() == 0
+
+
+def test_every_control_has_an_accessible_name(window: MainWindow) -> None:
+    kinds = (
+        QLineEdit,
+        QPlainTextEdit,
+        QComboBox,
+        QAbstractButton,
+        QDateTimeEdit,
+        QListWidget,
+    )
+    unnamed = []
+    for root in (window.panels.filter_bar, window.panels.metadata_panel):
+        for widget in root.findChildren(QWidget):
+            parent = widget.parentWidget()
+            # Qt's own parts: a combo's or a date edit's line edit, a line edit's clear button.
+            inner = isinstance(parent, (QComboBox, QAbstractSpinBox, QLineEdit))
+            if isinstance(widget, kinds) and not inner and not widget.accessibleName():
+                unnamed.append(f"{type(widget).__name__} in {type(parent).__name__}")
+    assert unnamed == []
 
 
 def test_vocabulary_models_pass_qtmodeltester(window: MainWindow, qtmodeltester: object) -> None:
