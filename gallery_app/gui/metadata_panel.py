@@ -376,7 +376,7 @@ class MetadataPanel(QScrollArea):
             if name in ("caption", "alt_text"):
                 plain = QPlainTextEdit()
                 plain.setTabChangesFocus(True)
-                lines = 4 if name == "caption" else 2
+                lines = 4 if name == "caption" else 3
                 plain.setFixedHeight(plain.fontMetrics().lineSpacing() * lines + 14)
                 widget: QLineEdit | QPlainTextEdit = plain
             else:
