@@ -624,6 +624,7 @@ def test_panels_screenshot(window: MainWindow, qtbot: QtBot) -> None:
         assert states == {"loaded"}
 
     qtbot.waitUntil(loaded, timeout=10_000)
+    qtbot.wait(50)  # let the panel lay out the template row it just opened
     _save(window, "filters-and-details")
     path = _save(window.panels.metadata_panel, "metadata-panel")
     assert path.stat().st_size > 1000
