@@ -64,6 +64,15 @@ def keyword_from_display(text: str) -> str:
     return "|".join(part.strip() for part in text.split("|"))
 
 
+def set_strings(completer: QCompleter, strings: list[str]) -> None:
+    """Give a completer new suggestions, unless they are the same: a reset would close the
+    popup under someone typing, and this runs after every edit."""
+    model = completer.model()
+    assert isinstance(model, QStringListModel)
+    if model.stringList() != strings:
+        model.setStringList(strings)
+
+
 def colour_icon(name: str) -> QIcon:
     """A round swatch for a colour label, always shown next to the colour's name."""
     pixmap = QPixmap(12, 12)
@@ -353,12 +362,8 @@ class FilterBar(QWidget):
         time_range: tuple[str, str] | None = None,
     ) -> None:
         """Offer the project's keywords, people and cameras; keep what is chosen."""
-        keyword_model = self.keyword_completer.model()
-        assert isinstance(keyword_model, QStringListModel)
-        keyword_model.setStringList([keyword_to_display(k) for k in keywords])
-        people_model = self.person_completer.model()
-        assert isinstance(people_model, QStringListModel)
-        people_model.setStringList(people)
+        set_strings(self.keyword_completer, [keyword_to_display(k) for k in keywords])
+        set_strings(self.person_completer, people)
         if cameras is not None:
             chosen = self.camera_combo.value()
             with QSignalBlocker(self.camera_combo):

@@ -44,7 +44,7 @@ from gallery_app.core import caption_templates
 from gallery_app.core.edits import EditRequest
 from gallery_app.core.errors import GalleryError
 from gallery_app.core.selection_summary import SelectionSummary
-from gallery_app.gui.filter_bar import keyword_from_display, keyword_to_display
+from gallery_app.gui.filter_bar import keyword_from_display, keyword_to_display, set_strings
 
 ALT_TEXT_LIMIT = 125
 """Screen readers and WCAG guidance: alt text says what matters in about 125 characters."""
@@ -245,9 +245,7 @@ class _TermList(QWidget):
         layout.addLayout(row)
 
     def set_vocabulary(self, terms: list[str]) -> None:
-        model = self.completer.model()
-        assert isinstance(model, QStringListModel)
-        model.setStringList([self._to_display(t) for t in terms])
+        set_strings(self.completer, [self._to_display(t) for t in terms])
 
     def load(self, terms: list[tuple[str, int]], count: int) -> None:
         self._count = count
