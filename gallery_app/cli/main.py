@@ -17,6 +17,8 @@ from pathlib import Path
 from gallery_app import __version__
 from gallery_app.cli import export_cmds, output, people_cmds
 from gallery_app.core.catalog import photos
+from gallery_app.core.consent.store import check_use
+from gallery_app.core.edits import COLOR_LABELS
 from gallery_app.core.errors import Cancelled, UserError
 from gallery_app.core.importing import naming
 from gallery_app.core.progress import CancelToken
@@ -79,7 +81,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-rating", type=int, choices=range(6), metavar="N")
     p.add_argument("--keyword", help="only photos with this keyword (or one below it)")
     p.add_argument("--person", help="only photos showing this person")
+    p.add_argument("--max-rating", type=int, choices=range(6), metavar="N")
+    p.add_argument(
+        "--flag", choices=("pick", "reject", "none"), help="only picks, rejects or neither"
+    )
+    p.add_argument(
+        "--label", choices=(*COLOR_LABELS, "none"), help="only photos with this colour label"
+    )
+    for name in ("caption", "alt-text"):
+        group = p.add_mutually_exclusive_group()
+        dest = "has_" + name.replace("-", "_")
+        group.add_argument(f"--with-{name}", dest=dest, action="store_const", const=True)
+        group.add_argument(f"--without-{name}", dest=dest, action="store_const", const=False)
+    p.add_argument("--from", dest="taken_from", metavar="TIME", help="taken at or after (ISO)")
+    p.add_argument("--until", dest="taken_until", metavar="TIME", help="taken at or before (ISO)")
+    p.add_argument(
+        "--verdict",
+        metavar="[USE:]VERDICT",
+        help="only photos with this consent verdict, e.g. blocked or print:needs_review",
+    )
     p.add_argument("--sort", choices=("time", "filename", "rating"), default="time")
+    p.add_argument("--descending", action="store_true")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_photos)
 
@@ -185,12 +207,23 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_photos(args: argparse.Namespace) -> int:
+    use, _, verdict = (args.verdict or "").rpartition(":")
     query = photos.PhotoQuery(
         camera=args.camera,
         min_rating=args.min_rating,
+        max_rating=args.max_rating,
+        flag={"pick": 1, "reject": -1, "none": 0}.get(args.flag or ""),
+        color_label=None if args.label is None else "" if args.label == "none" else args.label,
         keyword=args.keyword,
         person=args.person,
+        has_caption=args.has_caption,
+        has_alt_text=args.has_alt_text,
+        taken_from=args.taken_from,
+        taken_until=args.taken_until,
+        consent_use=check_use(use) if use else None,
+        verdict=verdict.replace("-", "_") or None,
         sort=args.sort,
+        descending=args.descending,
     )
     with open_project(args.project, write=False) as project:
         rows = photos.list_photos(project.conn, query)
@@ -284,16 +317,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 import_sources(project, [Path(tmp)], progress=bar)
             finally:
                 bar.close()
+    # Parsed, not built by hand, so that every filter of `photos` gets its default.
     return cmd_photos(
-        argparse.Namespace(
-            project=root,
-            camera=None,
-            min_rating=None,
-            keyword=None,
-            person=None,
-            sort="time",
-            json=args.json,
-        )
+        build_parser().parse_args(["photos", str(root), *(["--json"] if args.json else [])])
     )
 
 
