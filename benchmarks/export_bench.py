@@ -191,6 +191,7 @@ def stages(
     )
     from gallery_app.core.export.model import EmbeddedMetadata
     from gallery_app.core.export.presets import get_preset
+    from gallery_app.core.export.resize import downscale
     from gallery_app.core.imaging import (
         apply_orientation,
         atomic_write_bytes,
@@ -207,7 +208,6 @@ def stages(
     sharpen = getattr(renditions, "_SHARPEN", None)
     # Sizes above this are not sharpened (renditions.SHARPEN_UP_TO, where the core has it).
     sharpen_up_to = getattr(renditions, "SHARPEN_UP_TO", None) or 10**9
-    gap = getattr(renditions, "_REDUCING_GAP", 3.0)
     metadata = EmbeddedMetadata(
         title="Opening keynote",
         caption="The keynote speaker on stage during the opening session.",
@@ -252,9 +252,7 @@ def stages(
                 shape = "portrait" if full[1] > full[0] else "landscape"
                 decoded[shape] = list(image.size)
                 with clock("resize to largest width"):
-                    pixels = resizable(image).resize(
-                        target, Image.Resampling.LANCZOS, box=box, reducing_gap=gap
-                    )
+                    pixels = downscale(resizable(image), target, box)
                 icc = image.info.get("icc_profile")
             with clock("sRGB + orientation"):
                 current = apply_orientation(
@@ -264,7 +262,7 @@ def stages(
                 size = renditions.output_size(full, width)
                 if current.size != size:
                     with clock("resize cascade (smaller widths)"):
-                        current = current.resize(size, Image.Resampling.LANCZOS, reducing_gap=gap)
+                        current = downscale(current, size)
                 shown = current
                 if (
                     enc.sharpen

@@ -17,6 +17,8 @@ from pathlib import Path
 from gallery_app import __version__
 from gallery_app.cli import export_cmds, output, people_cmds
 from gallery_app.core.catalog import photos
+from gallery_app.core.consent.store import check_use
+from gallery_app.core.edits import COLOR_LABELS
 from gallery_app.core.errors import Cancelled, UserError
 from gallery_app.core.importing import naming
 from gallery_app.core.progress import CancelToken
@@ -79,7 +81,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-rating", type=int, choices=range(6), metavar="N")
     p.add_argument("--keyword", help="only photos with this keyword (or one below it)")
     p.add_argument("--person", help="only photos showing this person")
+    p.add_argument("--max-rating", type=int, choices=range(6), metavar="N")
+    p.add_argument(
+        "--flag", choices=("pick", "reject", "none"), help="only picks, rejects or neither"
+    )
+    p.add_argument(
+        "--label", choices=(*COLOR_LABELS, "none"), help="only photos with this colour label"
+    )
+    for name in ("caption", "alt-text"):
+        group = p.add_mutually_exclusive_group()
+        dest = "has_" + name.replace("-", "_")
+        group.add_argument(f"--with-{name}", dest=dest, action="store_const", const=True)
+        group.add_argument(f"--without-{name}", dest=dest, action="store_const", const=False)
+    p.add_argument("--from", dest="taken_from", metavar="TIME", help="taken at or after (ISO)")
+    p.add_argument("--until", dest="taken_until", metavar="TIME", help="taken at or before (ISO)")
+    p.add_argument(
+        "--verdict",
+        metavar="[USE:]VERDICT",
+        help="only photos with this consent verdict, e.g. blocked or print:needs_review",
+    )
     p.add_argument("--sort", choices=("time", "filename", "rating"), default="time")
+    p.add_argument("--descending", action="store_true")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_photos)
 
@@ -88,6 +110,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("photo_id", type=int, metavar="PHOTO_ID")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser(
+        "write-back",
+        help="write captions, keywords, people and ratings into the photo files",
+        description="Write the catalog's metadata into the originals (JPEG, PNG, WebP, TIFF) "
+        "or XMP sidecars (HEIC/HEIF/AVIF, or --sidecar). Photos whose file already holds "
+        "what the catalog says are skipped.",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument("photo_ids", type=int, nargs="*", metavar="PHOTO_ID", help="default: all")
+    p.add_argument(
+        "--sidecar", action="store_true", help="write XMP sidecars, leave the originals as they are"
+    )
+    p.add_argument(
+        "--sidecar-naming",
+        choices=("name.ext.xmp", "name.xmp"),
+        default="name.ext.xmp",
+        help="photo.heic.xmp (digiKam, darktable; default) or photo.xmp (Lightroom)",
+    )
+    p.add_argument("--force", action="store_true", help="write even photos that are up to date")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_write_back)
 
     people_cmds.add_parsers(sub)
     export_cmds.add_parsers(sub)
@@ -163,12 +207,23 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_photos(args: argparse.Namespace) -> int:
+    use, _, verdict = (args.verdict or "").rpartition(":")
     query = photos.PhotoQuery(
         camera=args.camera,
         min_rating=args.min_rating,
+        max_rating=args.max_rating,
+        flag={"pick": 1, "reject": -1, "none": 0}.get(args.flag or ""),
+        color_label=None if args.label is None else "" if args.label == "none" else args.label,
         keyword=args.keyword,
         person=args.person,
+        has_caption=args.has_caption,
+        has_alt_text=args.has_alt_text,
+        taken_from=args.taken_from,
+        taken_until=args.taken_until,
+        consent_use=check_use(use) if use else None,
+        verdict=verdict.replace("-", "_") or None,
         sort=args.sort,
+        descending=args.descending,
     )
     with open_project(args.project, write=False) as project:
         rows = photos.list_photos(project.conn, query)
@@ -195,14 +250,45 @@ def cmd_photos(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from gallery_app.core.writeback import write_state
+
     with open_project(args.project, write=False) as project:
         record = photos.get_photo(project.conn, args.photo_id)
         record["absolute_path"] = str(project.resolve(record["path"]))
+        record["write_state"] = write_state(project.conn, args.photo_id).value
     if args.json:
         output.print_json(record)
     else:
         output.print_fields(record)
     return EXIT_OK
+
+
+def cmd_write_back(args: argparse.Namespace) -> int:
+    from gallery_app.core.writeback import write_back
+
+    bar = output.TerminalProgress(not args.json, {"writing": "Writing"})
+    with open_project(args.project, write=True) as project:
+        try:
+            summary = write_back(
+                project,
+                list(args.photo_ids) or None,
+                sidecar=args.sidecar,
+                sidecar_naming=args.sidecar_naming,
+                force=args.force,
+                progress=bar,
+            )
+        finally:
+            bar.close()
+    if args.json:
+        output.print_json(summary.to_dict())
+    else:
+        print(summary.message)
+        for item in summary.written:
+            where = "sidecar" if item["target"] == "sidecar" else "written"
+            print(f"  {where}: {item['path']}")
+        for failure in summary.failed:
+            print(f"  failed: {failure['path']}: {failure['error']}")
+    return EXIT_ERROR if summary.failed else EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -231,16 +317,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 import_sources(project, [Path(tmp)], progress=bar)
             finally:
                 bar.close()
+    # Parsed, not built by hand, so that every filter of `photos` gets its default.
     return cmd_photos(
-        argparse.Namespace(
-            project=root,
-            camera=None,
-            min_rating=None,
-            keyword=None,
-            person=None,
-            sort="time",
-            json=args.json,
-        )
+        build_parser().parse_args(["photos", str(root), *(["--json"] if args.json else [])])
     )
 
 

@@ -32,6 +32,12 @@ def add_parsers(sub: Any) -> None:
             f"--{name}", metavar="TEXT", help=f"set the {name.replace('-', ' ')} ('' clears it)"
         )
     p.add_argument(
+        "--caption-template",
+        metavar="TEMPLATE",
+        help="fill each photo's caption from a template such as '{event}, {date}: {people}'"
+        " (variables: {event} {date} {venue} {people} {keywords} {camera})",
+    )
+    p.add_argument(
         "--add-keyword",
         action="append",
         default=[],
@@ -176,6 +182,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
         remove_keywords=args.remove_keyword,
         add_people=args.add_person,
         remove_people=args.remove_person,
+        templates={"caption": args.caption_template} if args.caption_template else {},
     )
     if request.is_empty():
         raise UserError("nothing to change: give at least one option such as --caption or --rating")

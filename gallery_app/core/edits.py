@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from gallery_app.core import audit
+from gallery_app.core import audit, caption_templates
 from gallery_app.core.catalog import photos as photo_rows
 from gallery_app.core.catalog.database import transaction
 from gallery_app.core.errors import PhotoNotFound, UserError
@@ -100,6 +100,9 @@ class EditRequest:
     remove_keywords: list[str] = field(default_factory=list)
     add_people: list[str] = field(default_factory=list)
     remove_people: list[str] = field(default_factory=list)
+    templates: dict[str, str] = field(default_factory=dict)
+    """Text field → template (:mod:`caption_templates`), filled in per photo. The filled
+    text sees the keywords and people as this same request leaves them."""
 
     def validate(self) -> None:
         if self.rating is not None and not 0 <= self.rating <= 5:
@@ -112,15 +115,23 @@ class EditRequest:
             parts = keyword.split("|")
             if any(not part.strip() for part in parts):
                 raise UserError(f"keyword {keyword!r} has an empty level")
+        for name, template in self.templates.items():
+            if name not in TEXT_FIELDS:
+                raise UserError(f"{name.replace('_', ' ')} cannot be filled from a template")
+            if getattr(self, name) is not None:
+                raise UserError(f"{name.replace('_', ' ')} is given both as text and a template")
+            caption_templates.check(template)
 
     def is_empty(self) -> bool:
         scalars = [getattr(self, name) for name in SCALAR_FIELDS]
         lists = [self.add_keywords, self.remove_keywords, self.add_people, self.remove_people]
-        return all(v is None for v in scalars) and not any(lists)
+        return all(v is None for v in scalars) and not any(lists) and not self.templates
 
     def describe(self, count: int) -> str:
         parts = [
-            name.replace("_", " ") for name in SCALAR_FIELDS if getattr(self, name) is not None
+            name.replace("_", " ")
+            for name in SCALAR_FIELDS
+            if getattr(self, name) is not None or name in self.templates
         ]
         if self.add_keywords or self.remove_keywords:
             parts.append("keywords")
@@ -153,10 +164,35 @@ def build_edit(conn: sqlite3.Connection, photo_ids: list[int], request: EditRequ
     remove_keywords = {_normalise_keyword(k) for k in request.remove_keywords}
     add_people = [" ".join(p.split()) for p in request.add_people if p.strip()]
     remove_people = {" ".join(p.split()) for p in request.remove_people}
+    new_lists: dict[int, tuple[list[str], list[str]]] = {}
+    for photo_id in ids:
+        row = current[photo_id]
+        keywords = [k for k in row["keywords"] if k not in remove_keywords]
+        keywords += [k for k in add_keywords if k not in keywords]
+        people = [p for p in row["people"] if p not in remove_people]
+        people += [p for p in add_people if p not in people]
+        new_lists[photo_id] = (keywords, people)
+    filled: dict[int, dict[str, str]] = {}
+    if request.templates:
+        values = caption_templates.photo_values(
+            conn,
+            ids,
+            keywords={i: lists[0] for i, lists in new_lists.items()},
+            people={i: lists[1] for i, lists in new_lists.items()},
+        )
+        filled = {
+            photo_id: {
+                name: caption_templates.expand(template, values[photo_id])
+                for name, template in request.templates.items()
+            }
+            for photo_id in ids
+        }
     for photo_id in ids:
         row = current[photo_id]
         for name in SCALAR_FIELDS:
             wanted = getattr(request, name)
+            if name in request.templates:
+                wanted = filled[photo_id][name]
             if wanted is None:
                 continue
             if name in TEXT_FIELDS or name == "color_label":
@@ -165,16 +201,11 @@ def build_edit(conn: sqlite3.Connection, photo_ids: list[int], request: EditRequ
                 wanted = int(wanted)
             if row[name] != wanted:
                 changes.append(FieldChange(photo_id, name, row[name], wanted))
-        keywords = list(row["keywords"])
-        new_keywords = [k for k in keywords if k not in remove_keywords]
-        new_keywords += [k for k in add_keywords if k not in new_keywords]
-        if new_keywords != keywords:
-            changes.append(FieldChange(photo_id, "keywords", keywords, new_keywords))
-        people = list(row["people"])
-        new_people = [p for p in people if p not in remove_people]
-        new_people += [p for p in add_people if p not in new_people]
-        if new_people != people:
-            changes.append(FieldChange(photo_id, "people", people, new_people))
+        new_keywords, new_people = new_lists[photo_id]
+        if new_keywords != row["keywords"]:
+            changes.append(FieldChange(photo_id, "keywords", list(row["keywords"]), new_keywords))
+        if new_people != row["people"]:
+            changes.append(FieldChange(photo_id, "people", list(row["people"]), new_people))
     return Edit(request.describe(len(ids)), tuple(changes))
 
 

@@ -48,6 +48,9 @@ class PhotoMetadata:
     copyright: str | None = None
     usage_terms: str | None = None
     rating: int | None = None
+    color_label: str | None = None
+    """Lightroom/Bridge colour label (``xmp:Label``) as one of red, yellow, green, blue,
+    purple; other label texts are not colours and are left out."""
     keywords: list[str] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)

@@ -4,6 +4,10 @@ Culling keys act on the selection (or the current photo): 0–5 rating, P pick, 
 U unflag, 6–9 colour labels. Each key is one core edit applied in one small transaction on the
 GUI thread (fast enough for a selection; a single catalog worker thread comes later), pushed
 onto a :class:`QUndoStack` as one step, and only the touched cells are repainted.
+
+Layout: the filter bar sits above the grid (and the preview), the metadata panel is a
+right-hand dock. A filter is a new core query: the grid model swaps its id list and the
+selection is kept for the photos still shown.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QWidge
 
 from gallery_app.core.edits import EditRequest
 from gallery_app.core.project import Project
-from gallery_app.gui import messages, shell
-from gallery_app.gui.models.photo_grid_model import CatalogSource, PhotoGridModel
+from gallery_app.gui import messages, panels, shell
+from gallery_app.gui.models.photo_grid_model import PhotoGridModel
 from gallery_app.gui.preview import PreviewWidget
 from gallery_app.gui.thumbnail_loader import ThumbnailLoader
 from gallery_app.gui.undo import apply_request
@@ -37,7 +41,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self.setWindowTitle(f"{project.defaults().event_name} — Gallery Curator")
         self.loader = ThumbnailLoader(self)
-        self.model = PhotoGridModel(CatalogSource(project), self.loader, self)
+        self.model = PhotoGridModel(panels.FilterableSource(project), self.loader, self)
         self.view = PhotoGridView()
         self.view.setModel(self.model)
         self.preview = PreviewWidget()
@@ -46,6 +50,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.preview)
         self.setCentralWidget(self.stack)
         self.undo_stack = QUndoStack(self)
+        self.panels = panels.install(self)
         self._count_label = QLabel()
         self._hint_label = QLabel(
             "0–5 rate · P pick · X reject · U unflag · 6–9 colour · Space preview"
@@ -54,6 +59,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self._hint_label)
 
         self._build_menus()
+        self.panels.build_menus()
         self.view.selectionModel().selectionChanged.connect(self._update_status)
         self.view.doubleClicked.connect(lambda _ix: self.show_preview())
         self.preview.next_requested.connect(lambda: self.step(1))
@@ -86,6 +92,7 @@ class MainWindow(QMainWindow):
         select_all.triggered.connect(self.view.selectAll)
 
         photo_menu = bar.addMenu("&Photo")
+        self.photo_menu = photo_menu
         for stars in range(6):
             label = "Clear rating" if stars == 0 else f"Rate {'★' * stars}"
             self._add_edit_action(photo_menu, label, str(stars), EditRequest(rating=stars))
@@ -100,7 +107,8 @@ class MainWindow(QMainWindow):
             )
         self._add_edit_action(photo_menu, "No colour label", "Ctrl+0", EditRequest(color_label=""))
 
-        view_menu = self.view_menu = bar.addMenu("&View")
+        view_menu = bar.addMenu("&View")
+        self.view_menu = view_menu
         self.preview_action = view_menu.addAction("&Preview")
         self.preview_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
         self.preview_action.setCheckable(True)
@@ -131,7 +139,10 @@ class MainWindow(QMainWindow):
         return [self.model.photo_id_at(r) for r in rows]
 
     def apply(self, request: EditRequest) -> None:
-        ids = self.selected_ids()
+        self.apply_to(self.selected_ids(), request)
+
+    def apply_to(self, ids: list[int], request: EditRequest) -> None:
+        """Apply one request to these photos as one undo step."""
         if not ids:
             return
         command = apply_request(self.project, ids, request, self._on_changed, self._on_error)
@@ -142,6 +153,7 @@ class MainWindow(QMainWindow):
 
     def _on_changed(self, photo_ids: list[int]) -> None:
         self.model.refresh(photo_ids)
+        self.panels.photos_changed(photo_ids)
         shown = self.preview.photo_id
         if shown is not None and shown in photo_ids:
             row = self.model.row(shown)
@@ -217,6 +229,7 @@ class MainWindow(QMainWindow):
         """Stop the worker pools and close the project (idempotent)."""
         self.loader.shutdown()
         self.preview.shutdown()
+        self.panels.shutdown()
         if not self._closed:
             self._closed = True
             self.project.close()

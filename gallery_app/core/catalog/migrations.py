@@ -238,6 +238,27 @@ CREATE INDEX photos_by_rating ON photos(rating, id);
 CREATE INDEX photos_by_path ON photos(path, id);
 """
 
+# Write-back: every time the catalog's metadata went into a photo's file (or its sidecar). The
+# fingerprint of what was written tells the grid "changed since written" without opening the
+# file; the file's new content hash keeps a re-import of the rewritten file a duplicate, since
+# photos.content_hash stays the hash of the file as imported (the thumbnail cache key).
+_V5_PHOTO_WRITES = """
+CREATE TABLE photo_writes (
+    id INTEGER PRIMARY KEY,
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    written_at TEXT NOT NULL,
+    target TEXT NOT NULL CHECK (target IN ('file', 'sidecar')),
+    path TEXT NOT NULL,
+    fields_hash TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    file_size INTEGER NOT NULL,
+    file_mtime_ns INTEGER NOT NULL,
+    actor TEXT NOT NULL
+);
+CREATE INDEX photo_writes_by_photo ON photo_writes(photo_id, id);
+CREATE INDEX photo_writes_by_hash ON photo_writes(content_hash);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "event project, photos, keywords and people", _V1_PROJECT_AND_PHOTOS),
     Migration(2, "per-camera clock offsets", _V2_CAMERA_CLOCKS),
@@ -247,6 +268,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _V3_PEOPLE_CONSENT_AUDIT,
     ),
     Migration(4, "indexed capture-time sort key", _V4_CAPTURE_SORT_KEY),
+    Migration(5, "metadata written back into files and sidecars", _V5_PHOTO_WRITES),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

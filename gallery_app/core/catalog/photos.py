@@ -8,13 +8,14 @@ an index lookup, which the consent and withdrawal features depend on.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from gallery_app.core.errors import PhotoNotFound
+from gallery_app.core.errors import PhotoNotFound, UserError
 from gallery_app.core.model import PhotoMetadata
 
 _SEP = "\x1f"  # ASCII unit separator: cannot appear in a keyword or name the UI lets through
@@ -117,6 +118,9 @@ def insert_photo(conn: sqlite3.Connection, photo: NewPhoto) -> int:
         "captured_at": photo.captured_at,
         "captured_at_source": photo.captured_at_source,
         "rating": min(max(meta.rating or 0, 0), 5),
+        # Lightroom's and Bridge's reject (xmp:Rating -1) and colour label survive the import.
+        "flag": -1 if "rejected" in meta.sources else 0,
+        "color_label": meta.color_label,
         "metadata_sources": json.dumps(meta.sources, sort_keys=True),
         "metadata_warnings": json.dumps(meta.warnings),
         "import_id": photo.import_id,
@@ -179,16 +183,41 @@ def set_people(conn: sqlite3.Connection, photo_id: int, names: list[str]) -> Non
 
 @dataclass
 class PhotoQuery:
-    """Which photos to list and in what order. Every filter is optional and they combine."""
+    """Which photos to list and in what order. Every filter is optional and they combine.
+
+    Everything except the consent verdict is a SQL condition. The verdict is not stored (it
+    depends on today's date and the register), so it is decided by the consent policy over the
+    rows SQL already selected: the same function the export gate uses, so a filter can never
+    disagree with an export.
+    """
 
     camera: str | None = None
+    """Text the camera's make and model contain (``nikon``)."""
+    camera_body: tuple[str, str, str] | None = None
+    """One camera body exactly: (make, model, serial), ``""`` for a missing part."""
     min_rating: int | None = None
+    max_rating: int | None = None
+    """``max_rating=0`` lists the unrated photos."""
+    flag: int | None = None
+    """1 picks, -1 rejects, 0 photos with neither."""
+    hide_rejects: bool = False
+    color_label: str | None = None
+    """A colour label, or ``""`` for photos without one."""
     keyword: str | None = None
     """A keyword path; matches the keyword and everything below it (``Sessions`` finds
     ``Sessions|Panel``)."""
     person: str | None = None
+    """A name; matched without regard to case, as tagging matches names."""
     has_caption: bool | None = None
     has_alt_text: bool | None = None
+    taken_from: str | None = None
+    """ISO local date-time; compared with the capture time corrected by the camera's clock
+    offset. Photos without a capture time are left out when either bound is set."""
+    taken_until: str | None = None
+    consent_use: str | None = None
+    """The use the verdict filter is about (``web``, ``social``, ``print``, ``internal``)."""
+    verdict: str | None = None
+    """``cleared``, ``needs_review`` or ``blocked`` for :attr:`consent_use` (``web`` if unset)."""
     ids: list[int] | None = None
     sort: str = "time"
     """``"time"`` (capture time with per-camera clock offsets), ``"filename"`` or ``"rating"``."""
@@ -196,12 +225,29 @@ class PhotoQuery:
     limit: int | None = None
     params: list[Any] = field(default_factory=list, repr=False)
 
+    def is_filtered(self) -> bool:
+        """True when any filter is set (sort order and limit are not filters)."""
+        texts = (self.camera, self.keyword, self.person, self.taken_from, self.taken_until)
+        others = (
+            self.camera_body,
+            self.min_rating,
+            self.max_rating,
+            self.flag,
+            self.color_label,
+            self.has_caption,
+            self.has_alt_text,
+            self.verdict,
+            self.ids,
+        )
+        return any(texts) or self.hide_rejects or any(value is not None for value in others)
+
 
 _SORTS = {
     "time": "p.captured_sort",
     "filename": "p.path",
     "rating": "p.rating",
 }
+VERDICTS = ("cleared", "needs_review", "blocked")
 
 
 def _where(query: PhotoQuery) -> tuple[str, list[Any]]:
@@ -213,55 +259,107 @@ def _where(query: PhotoQuery) -> tuple[str, list[Any]]:
             " LIKE ? ESCAPE '\\'"
         )
         params.append(f"%{_escape_like(query.camera)}%")
+    if query.camera_body is not None:
+        clauses.append(
+            "coalesce(p.camera_make, '') = ? AND coalesce(p.camera_model, '') = ?"
+            " AND coalesce(p.body_serial, '') = ?"
+        )
+        params += list(query.camera_body)
     if query.min_rating is not None:
         clauses.append("p.rating >= ?")
         params.append(query.min_rating)
+    if query.max_rating is not None:
+        clauses.append("p.rating <= ?")
+        params.append(query.max_rating)
+    if query.flag is not None:
+        clauses.append("p.flag = ?")
+        params.append(query.flag)
+    if query.hide_rejects:
+        clauses.append("p.flag != -1")
+    if query.color_label is not None:
+        if query.color_label:
+            clauses.append("p.color_label = ?")
+            params.append(query.color_label)
+        else:
+            clauses.append("coalesce(p.color_label, '') = ''")
     if query.keyword:
+        # Whole levels, any case: "panel" finds Sessions|Panel, "sessions" finds Sessions and
+        # everything below it, "sess" finds nothing.
+        term = "|".join(part.strip() for part in query.keyword.split("|")).casefold()
         clauses.append(
             "p.id IN (SELECT pk.photo_id FROM photo_keywords pk WHERE pk.keyword_id IN"
-            " (SELECT k.id FROM keywords k WHERE k.path = ? OR k.path LIKE ? ESCAPE '\\'))"
+            " (SELECT k.id FROM keywords k"
+            "  WHERE '|' || casefold(k.path) || '|' LIKE ? ESCAPE '\\'))"
         )
-        params += [query.keyword, f"{_escape_like(query.keyword)}|%"]
+        params.append(f"%|{_escape_like(term)}|%")
     if query.person:
         clauses.append(
             "p.id IN (SELECT pp.photo_id FROM photo_people pp JOIN people pe"
-            " ON pe.id = pp.person_id WHERE pe.name = ?)"
+            " ON pe.id = pp.person_id WHERE casefold(pe.name) = casefold(?))"
         )
-        params.append(query.person)
+        params.append(" ".join(query.person.split()))
     for flag, column in ((query.has_caption, "caption"), (query.has_alt_text, "alt_text")):
         if flag is True:
             clauses.append(f"trim(coalesce(p.{column}, '')) != ''")
         elif flag is False:
             clauses.append(f"trim(coalesce(p.{column}, '')) = ''")
+    for bound, operator in ((query.taken_from, ">="), (query.taken_until, "<=")):
+        if bound:
+            clauses.append(f"p.captured_sort {operator} julianday(?)")
+            params.append(_check_time(bound))
     if query.ids is not None:
         clauses.append(f"p.id IN ({', '.join('?' for _ in query.ids) or 'NULL'})")
         params += query.ids
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+def _check_time(text: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{text!r} is not a date and time such as 2026-05-14T09:30") from None
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds")
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _from_and_order(query: PhotoQuery) -> tuple[str, list[Any]]:
+def _from_and_order(query: PhotoQuery, *, with_limit: bool = True) -> tuple[str, list[Any]]:
     where, params = _where(query)
     order = _SORTS.get(query.sort)
     if order is None:
         raise ValueError(f"unknown sort {query.sort!r}; use one of {', '.join(_SORTS)}")
     direction = "DESC" if query.descending else "ASC"
     sql = f" FROM photos p{where} ORDER BY {order} {direction}, p.id {direction}"
-    if query.limit is not None:
+    if with_limit and query.limit is not None and query.verdict is None:
         sql += " LIMIT ?"
         params.append(query.limit)
     return sql, params
 
 
+def _with_verdict(conn: sqlite3.Connection, query: PhotoQuery, ids: list[int]) -> list[int]:
+    """Keep the photos whose verdict is the one asked for, in the order SQL gave them."""
+    if query.verdict is None:
+        return ids
+    if query.verdict not in VERDICTS:
+        raise UserError(f"unknown verdict {query.verdict!r}; use one of {', '.join(VERDICTS)}")
+    # Imported here: the consent store builds on the catalog, not the other way round.
+    from gallery_app.core.consent.store import decisions
+
+    decided = decisions(conn, query.consent_use or "web", photo_ids=ids)
+    kept = [i for i in ids if decided[i].verdict.value == query.verdict]
+    return kept if query.limit is None else kept[: query.limit]
+
+
 def list_photo_ids(conn: sqlite3.Connection, query: PhotoQuery | None = None) -> list[int]:
     """The ids of the photos that match, in display order (what a grid needs)."""
-    sql, params = _from_and_order(query or PhotoQuery())
+    query = query or PhotoQuery()
+    sql, params = _from_and_order(query)
     cursor = conn.cursor()
     cursor.row_factory = None
-    return [row[0] for row in cursor.execute("SELECT p.id" + sql, params)]
+    ids = [row[0] for row in cursor.execute("SELECT p.id" + sql, params)]
+    return _with_verdict(conn, query, ids)
 
 
 _SUMMARY_COLUMNS = (
@@ -274,10 +372,14 @@ _SUMMARY_COLUMNS = (
 
 def list_photos(conn: sqlite3.Connection, query: PhotoQuery | None = None) -> list[dict[str, Any]]:
     """One summary dict per matching photo, in display order (``gallery-app photos``)."""
-    sql, params = _from_and_order(query or PhotoQuery())
+    query = query or PhotoQuery()
+    sql, params = _from_and_order(query)
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: a third of the time of sqlite3.Row for 20k rows
     rows = cursor.execute(f"SELECT {_SUMMARY_COLUMNS}" + sql, params).fetchall()
+    if query.verdict is not None:
+        kept = set(_with_verdict(conn, query, [row[0] for row in rows]))
+        rows = [row for row in rows if row[0] in kept]
     wanted = {row[0] for row in rows}
     keywords = _terms_by_photo(
         conn, "keywords", "path", "photo_keywords", "keyword_id", photo_ids=wanted
@@ -305,6 +407,44 @@ def _terms_by_photo(
         if photo_id in photo_ids:
             positioned[photo_id].append((position, names[term_id]))
     return {pid: [term for _, term in sorted(terms)] for pid, terms in positioned.items()}
+
+
+def count_photos(conn: sqlite3.Connection) -> int:
+    """How many photos the project holds (the M of "N of M")."""
+    return int(conn.execute("SELECT count(*) FROM photos").fetchone()[0])
+
+
+def keyword_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """Every keyword path in the project with how many photos carry it, by path: the
+    vocabulary keyword autocomplete offers (a keyword no photo carries any more still is)."""
+    return [
+        (row[0], int(row[1]))
+        for row in conn.execute(
+            "SELECT k.path, count(pk.photo_id) FROM keywords k"
+            " LEFT JOIN photo_keywords pk ON pk.keyword_id = k.id GROUP BY k.id ORDER BY k.path"
+        )
+    ]
+
+
+def keyword_paths(conn: sqlite3.Connection) -> list[str]:
+    """Every keyword path the project knows, by path (cheap: no photo is read)."""
+    return [str(row[0]) for row in conn.execute("SELECT path FROM keywords ORDER BY path")]
+
+
+def people_names(conn: sqlite3.Connection) -> list[str]:
+    """Everyone in the register, by name: the names people autocomplete offers."""
+    return [str(row[0]) for row in conn.execute("SELECT name FROM people ORDER BY casefold(name)")]
+
+
+def capture_range(conn: sqlite3.Connection) -> tuple[str, str] | None:
+    """First and last corrected capture time (ISO, local), or None when no photo has one."""
+    row = conn.execute(
+        "SELECT datetime(min(captured_sort)), datetime(max(captured_sort)) FROM photos"
+        " WHERE captured_sort IS NOT NULL"
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return str(row[0]).replace(" ", "T"), str(row[1]).replace(" ", "T")
 
 
 def camera_label(make: str | None, model: str | None) -> str | None:
@@ -404,4 +544,7 @@ def photo_exists_for_source(
 
 
 def known_hashes(conn: sqlite3.Connection) -> set[str]:
-    return {row[0] for row in conn.execute("SELECT content_hash FROM photos")}
+    """Hashes that make a file a duplicate: as imported, and as rewritten by write-back."""
+    hashes = {row[0] for row in conn.execute("SELECT content_hash FROM photos")}
+    hashes.update(row[0] for row in conn.execute("SELECT content_hash FROM photo_writes"))
+    return hashes

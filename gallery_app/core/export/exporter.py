@@ -38,7 +38,7 @@ from gallery_app.core.catalog import photos as photo_rows
 from gallery_app.core.catalog.database import transaction
 from gallery_app.core.consent import store
 from gallery_app.core.consent.model import Decision, Verdict
-from gallery_app.core.consent.policy import consent_state
+from gallery_app.core.consent.release import model_release_status
 from gallery_app.core.errors import UserError
 from gallery_app.core.export import renditions
 from gallery_app.core.export.model import EmbeddedMetadata, RenderedFile
@@ -56,13 +56,6 @@ RENDERER_VERSION = 1
 RENDER_TIMEOUT_S = 300.0
 _POLL_S = 0.1
 _IMAGES_DIR = "images"
-
-MODEL_RELEASE = {
-    "all": "http://ns.useplus.org/ldf/vocab/MR-UMR",
-    "some": "http://ns.useplus.org/ldf/vocab/MR-LMR",
-    "none": "http://ns.useplus.org/ldf/vocab/MR-NON",
-    "not_applicable": "http://ns.useplus.org/ldf/vocab/MR-NAP",
-}
 
 
 @dataclass(frozen=True)
@@ -367,18 +360,7 @@ class _ExportRun:
         return jobs
 
     def _release_status(self, facts: Any) -> str | None:
-        if facts is None:
-            return None
-        if not facts.people:
-            return MODEL_RELEASE["not_applicable"] if facts.no_identifiable_people else None
-        granted = [
-            consent_state(person, use, self.today)[0].value == "granted"
-            for person in facts.people
-            for use in ("web", "social", "print", "internal")
-        ]
-        if all(granted):
-            return MODEL_RELEASE["all"]
-        return MODEL_RELEASE["some"] if any(granted) else MODEL_RELEASE["none"]
+        return model_release_status(facts, self.today)
 
     # -- rendering --------------------------------------------------------------------------
 

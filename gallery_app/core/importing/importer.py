@@ -22,6 +22,8 @@ import contextlib
 import dataclasses
 import json
 import os
+import queue
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +117,55 @@ def import_sources(
     return run.execute(sources)
 
 
+class _CopySyncer:
+    """Make every copy durable before the import says it is done: people format the card next.
+
+    A thread fsyncs each copy once its catalog row is committed, so the disk catches up while
+    the cores make thumbnails. Syncing in the workers instead (or asking the kernel to start
+    writeback there) blocked every worker once the disk queue filled: a CPU timeline of the
+    100-photo benchmark showed both cores idle for 0.75 s. ``finish`` waits for the queue and
+    then syncs the folder, so the renames are durable too.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._synced_any = False
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="copy-syncer", daemon=True)
+        self._thread.start()
+
+    def add(self, path: Path) -> None:
+        self._queue.put(path)
+
+    def finish(self, folder: Path) -> None:
+        if self._thread is None:
+            return
+        self._queue.put(None)
+        self._thread.join()
+        self._thread = None
+        if self._synced_any:
+            _fsync_path(folder, directory=True)
+
+    def _run(self) -> None:
+        while (path := self._queue.get()) is not None:
+            _fsync_path(path, directory=False)
+            self._synced_any = True
+
+
+def _fsync_path(path: Path, *, directory: bool) -> None:
+    if directory and not hasattr(os, "O_DIRECTORY"):
+        return
+    flags = os.O_RDONLY | (os.O_DIRECTORY if directory else 0)
+    with contextlib.suppress(OSError):
+        fd = os.open(path, flags)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 @dataclass
 class _ImportRun:
     project: Project
@@ -126,7 +177,7 @@ class _ImportRun:
     summary: ImportSummary = field(default_factory=ImportSummary)
     import_id: int = 0
     _hashes: set[str] = field(default_factory=set)
-    _copied: list[Path] = field(default_factory=list)
+    _syncer: _CopySyncer = field(default_factory=_CopySyncer)
     _added_this_run: set[int] = field(default_factory=set)
 
     @property
@@ -139,15 +190,17 @@ class _ImportRun:
         self.project.cache_dir.mkdir(parents=True, exist_ok=True)
         recover_staging(self.project)
         self._begin(sources)
+        self._syncer.start()
         try:
             candidates = self._scan(sources)
             if not self.cancel.cancelled:
                 self._process(candidates)
-            self._sync_copies()
+            self._syncer.finish(self.project.originals_dir)
         except KeyboardInterrupt:
             self.summary.cancelled = True
             raise
         finally:
+            self._syncer.finish(self.project.originals_dir)
             if self.cancel.cancelled:
                 self.summary.cancelled = True
             recover_staging(self.project)
@@ -157,27 +210,6 @@ class _ImportRun:
                 ProgressEvent("done", len(self.summary.imported), len(self.summary.imported))
             )
         return self.summary
-
-    def _sync_copies(self) -> None:
-        """Make every copy durable before saying it is imported: people format the card next.
-
-        The workers started each file's writeback as soon as it was written, so by now this
-        mostly confirms; then the folder is synced so the renames are durable too.
-        """
-        for path in self._copied:
-            with contextlib.suppress(OSError):
-                fd = os.open(path, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-        if self._copied and hasattr(os, "O_DIRECTORY"):
-            with contextlib.suppress(OSError):
-                fd = os.open(self.project.originals_dir, os.O_RDONLY | os.O_DIRECTORY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
 
     def _begin(self, sources: list[Path]) -> None:
         with transaction(self.project.conn) as conn:
@@ -326,7 +358,7 @@ class _ImportRun:
             return None
         photo_id, final_path = self._record(result)
         if result.staged is not None:
-            self._copied.append(final_path)
+            self._syncer.add(final_path)
         # Metadata readers' complaints (odd maker notes and the like) stay with the photo in
         # the catalog; the import report names only what the user may want to act on.
         for warning in result.warnings:

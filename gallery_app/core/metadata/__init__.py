@@ -28,6 +28,7 @@ usage_terms        XMP xmpRights:UsageTerms
 keywords (paths)   XMP lr:hierarchicalSubject "A|B|C", digiKam:TagsList "A/B/C" → "A|B|C"
 people             XMP Iptc4xmpExt:PersonInImage + names of mwg-rs regions of Type Face
 rating             XMP xmp:Rating → EXIF Rating; clamped to 0-5; -1 ("rejected") → None
+colour label       XMP xmp:Label (Lightroom's Red, Yellow, Green, Blue, Purple)
 =================  =====================================================================
 
 The digest rule (XMP ⇄ IIM). Photoshop IRB 0x0425 *IPTCDigest* stores the MD5 of the IIM as
@@ -55,17 +56,24 @@ Text decoding: EXIF ASCII is UTF-8 if valid (MWG) else Latin-1, cut at NUL; IIM 
 
 ``PhotoMetadata.sources`` names the block ("exif", "iptc", "xmp") each descriptive field came
 from (caption, title, headline, alt_text, ext_description, creator, credit, copyright,
-usage_terms, keywords, people, rating); ``sources["rejected"]`` is set when the rating was -1.
+usage_terms, keywords, people, rating, color_label); ``sources["rejected"]`` is set when the
+rating was -1.
+
+An XMP sidecar next to the file (``photo.heic.xmp`` or ``photo.xmp``, the newer if both) takes
+the place of the file's own descriptive metadata: see :func:`apply_sidecar`.
 """
 
 from gallery_app.core.metadata.irb import IptcDigests, jpeg_iptc_digests
 from gallery_app.core.metadata.placeholders import is_placeholder
 from gallery_app.core.metadata.reader import MetadataUnreadable, read_metadata
+from gallery_app.core.metadata.sidecar import apply_sidecar, sidecar_candidates
 
 __all__ = [
     "IptcDigests",
     "MetadataUnreadable",
+    "apply_sidecar",
     "is_placeholder",
     "jpeg_iptc_digests",
     "read_metadata",
+    "sidecar_candidates",
 ]

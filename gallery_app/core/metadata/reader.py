@@ -71,7 +71,7 @@ from gallery_app.core.metadata.values import (
 )
 from gallery_app.core.model import PhotoMetadata
 
-__all__ = ["MetadataUnreadable", "read_metadata"]
+__all__ = ["MetadataUnreadable", "capturing_exiv2_log", "read_metadata"]
 
 
 class MetadataUnreadable(Exception):
@@ -119,7 +119,7 @@ if not any(isinstance(f, _Exiv2LogCapture) for f in _exiv2_logger.filters):
 
 
 @contextlib.contextmanager
-def _capturing_exiv2_log() -> Iterator[list[str]]:
+def capturing_exiv2_log() -> Iterator[list[str]]:
     previous: list[str] | None = getattr(_capture, "sink", None)
     sink: list[str] = []
     _capture.sink = sink
@@ -849,6 +849,20 @@ def _face_names(xmp: dict[str, XmpValue]) -> list[str]:
     ]
 
 
+_COLOR_LABELS = frozenset({"red", "yellow", "green", "blue", "purple"})
+
+
+def _color_label(md: PhotoMetadata, f: _Fields) -> None:
+    label = f.xmp_text("Xmp.xmp.Label")
+    if label is None:
+        return
+    if label.casefold() in _COLOR_LABELS:
+        md.color_label = label.casefold()
+        md.sources["color_label"] = XMP
+    else:
+        f.problems.append(f"colour label {label!r} is not one of red, yellow, green, blue, purple")
+
+
 def _rating(md: PhotoMetadata, f: _Fields) -> None:
     text = f.xmp_text("Xmp.xmp.Rating")
     value, source = parse_rating(text), XMP
@@ -881,7 +895,7 @@ def read_metadata(path: Path) -> PhotoMetadata:
     path = Path(path)
     _check_file(path)
     problems: list[str] = []
-    with _capturing_exiv2_log() as exiv2_messages:
+    with capturing_exiv2_log() as exiv2_messages:
         raw = _read_raw(path, problems)
         md = PhotoMetadata()
         fields = _Fields(raw, problems)
@@ -898,6 +912,7 @@ def read_metadata(path: Path) -> PhotoMetadata:
         _guarded(problems, "descriptions", lambda: _descriptive(md, fields, state))
         _guarded(problems, "keywords", lambda: _keywords_and_people(md, fields, state))
         _guarded(problems, "rating", lambda: _rating(md, fields))
+        _guarded(problems, "colour label", lambda: _color_label(md, fields))
     if any("Failed to decode XMP" in m for m in exiv2_messages):
         problems.append("XMP packet is not well-formed XML/RDF (or has a DOCTYPE); XMP ignored")
     messages = dedupe(f"exiv2: {m}" for m in exiv2_messages if m)

@@ -1,0 +1,482 @@
+"""Writing one photo's metadata into its file or its XMP sidecar, atomically and verified.
+
+A write never touches the original until the new version is complete and checked:
+
+1. the new file is built in a temporary file next to the original (same file system, so the
+   final rename is atomic), with the original's permission bits;
+2. it is verified: the compressed image data hashes the same as the original's (JPEG scan
+   data, PNG IDAT, WebP bitstream, TIFF strips or tiles) and the import's own reader
+   (:func:`~gallery_app.core.metadata.read_metadata`) reads every field back as written;
+3. it is flushed to disk (fsync), renamed over the original, and the folder is synced.
+
+A kill or a failure at any moment leaves either the untouched original or the complete new
+file, plus at worst a hidden ``.NAME.gc-writeback.tmp`` that the next write of that photo
+removes. JPEG: :mod:`.jpeg`. PNG, WebP and TIFF: exiv2 (the import's engine) writes EXIF
+IFD0 text and our merged XMP packet verbatim. HEIC/HEIF/AVIF cannot be written safely by
+exiv2 and get an XMP sidecar, as does any file when the caller asks for one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import re
+import shutil
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import exiv2
+
+from gallery_app.core.export.embed import dc_subjects
+from gallery_app.core.metadata import (
+    MetadataUnreadable,
+    is_placeholder,
+    read_metadata,
+    sidecar_candidates,
+)
+from gallery_app.core.metadata.reader import capturing_exiv2_log
+from gallery_app.core.metadata.reconcile import merge_keywords
+from gallery_app.core.model import PhotoMetadata
+from gallery_app.core.writeback import jpeg
+from gallery_app.core.writeback.fields import WriteFields
+from gallery_app.core.writeback.xmp import XmpMergeError, XmpProperties, merge_xmp
+
+__all__ = [
+    "IN_PLACE_FORMATS",
+    "SIDECAR_NAMINGS",
+    "WriteFailure",
+    "WrittenFile",
+    "image_data_hash",
+    "sidecar_path",
+    "write_into_file",
+    "write_sidecar",
+]
+
+IN_PLACE_FORMATS = frozenset({"jpeg", "png", "webp", "tiff"})
+SIDECAR_NAMINGS = ("name.ext.xmp", "name.xmp")
+_TMP_SUFFIX = ".gc-writeback.tmp"
+_READ_ONLY_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
+_MISSING = "the original file is missing (moved, renamed or on a drive that is not connected)"
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class WriteFailure(Exception):
+    """One photo could not be written; the message is one line for the failure list."""
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    """The file that now holds the metadata (the original or its sidecar)."""
+
+    path: Path
+    content_hash: str
+    size: int
+    mtime_ns: int
+
+
+def _props(fields: WriteFields) -> XmpProperties:
+    return XmpProperties(
+        metadata=fields.embedded(),
+        rating=fields.xmp_rating,
+        color_label=fields.color_label,
+        keywords=fields.keywords,
+    )
+
+
+# --- checks ---------------------------------------------------------------------------------------
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why ``path`` must not be changed in place, or ``None``.
+
+    Permission bits count even for a user who could override them (an administrator, root in a
+    container): a file or folder someone marked read-only is meant to stay as it is.
+    """
+    try:
+        if not path.stat().st_mode & 0o222:
+            return "the file is read-only"
+        folder = path.parent
+        if not folder.stat().st_mode & 0o222 or not os.access(folder, os.W_OK):
+            return "its folder is read-only"
+    except OSError as exc:
+        return f"it cannot be checked ({exc.strerror or exc})"
+    return None
+
+
+def _read_only_message(reason: str) -> str:
+    return f"cannot be changed: {reason}. Write an XMP sidecar instead (--sidecar)"
+
+
+# --- image data hashes ----------------------------------------------------------------------------
+
+
+def image_data_hash(data: bytes, fmt: str) -> str:
+    """SHA-256 of the bytes that hold the picture itself, for a format we write in place."""
+    digest = hashlib.sha256()
+    for part in _image_parts(data, fmt):
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _image_parts(data: bytes, fmt: str) -> Iterator[bytes]:
+    if fmt == "jpeg":
+        try:
+            yield jpeg.scan_data(data)
+        except jpeg.JpegWriteError as exc:
+            raise WriteFailure(str(exc)) from exc
+    elif fmt == "png":
+        yield from _png_parts(data)
+    elif fmt == "webp":
+        yield from _webp_parts(data)
+    elif fmt == "tiff":
+        yield from _tiff_parts(data)
+    else:
+        raise WriteFailure(f"{fmt} files are not written in place")
+
+
+_PNG_IMAGE_CHUNKS = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"acTL", b"fcTL", b"fdAT"}
+
+
+def _png_parts(data: bytes) -> Iterator[bytes]:
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise WriteFailure("damaged PNG (no signature)")
+    pos = 8
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        if pos + 12 + length > len(data):
+            raise WriteFailure("damaged PNG (a chunk runs past the end)")
+        if kind in _PNG_IMAGE_CHUNKS:
+            yield kind + data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IEND":
+            break
+
+
+_WEBP_IMAGE_CHUNKS = {b"VP8 ", b"VP8L", b"ALPH", b"ANIM", b"ANMF"}
+
+
+def _webp_parts(data: bytes) -> Iterator[bytes]:
+    if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+        raise WriteFailure("damaged WebP (no RIFF/WEBP header)")
+    pos = 12
+    while pos + 8 <= len(data):
+        kind = data[pos : pos + 4]
+        (length,) = struct.unpack("<I", data[pos + 4 : pos + 8])
+        if pos + 8 + length > len(data):
+            raise WriteFailure("damaged WebP (a chunk runs past the end)")
+        if kind in _WEBP_IMAGE_CHUNKS:
+            yield kind + data[pos + 8 : pos + 8 + length]
+        pos += 8 + length + (length & 1)
+
+
+def _tiff_parts(data: bytes) -> Iterator[bytes]:
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            tags = image.tag_v2  # type: ignore[attr-defined]
+            offsets = tags.get(273) or tags.get(324)
+            counts = tags.get(279) or tags.get(325)
+            size = image.size
+    except Exception as exc:
+        raise WriteFailure(f"damaged TIFF ({exc})") from exc
+    if not offsets or not counts or len(offsets) != len(counts):
+        raise WriteFailure("TIFF without readable strip or tile offsets")
+    yield struct.pack(">II", *size)
+    for offset, count in zip(offsets, counts, strict=True):
+        if offset + count > len(data):
+            raise WriteFailure("damaged TIFF (image data runs past the end)")
+        yield data[offset : offset + count]
+
+
+# --- verification ---------------------------------------------------------------------------------
+
+
+def _norm(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = _XML_INVALID.sub("", value).strip()
+    return text or None
+
+
+def expected_keywords(keywords: tuple[str, ...]) -> list[str]:
+    """The keyword list the import's reader makes out of what we write (order aside)."""
+    paths = ["|".join(p.strip() for p in k.split("|") if p.strip()) for k in keywords if "|" in k]
+    return merge_keywords([p for p in paths if p], [], dc_subjects(keywords))
+
+
+def mismatches(read: PhotoMetadata, fields: WriteFields) -> list[str]:
+    """Fields the reader does not read back as written (empty when all agree)."""
+    problems: list[str] = []
+    make, model = read.camera_make, read.camera_model
+    for name in (
+        "caption",
+        "title",
+        "headline",
+        "alt_text",
+        "ext_description",
+        "creator",
+        "credit",
+        "copyright",
+        "usage_terms",
+    ):
+        want = _norm(getattr(fields, name))
+        if want is not None and is_placeholder(want, make, model):
+            continue  # the reader ignores camera boilerplate on purpose
+        got = _norm(getattr(read, name))
+        if want != got:
+            problems.append(name.replace("_", " "))
+    if sorted(set(read.keywords)) != sorted(set(expected_keywords(fields.keywords))):
+        problems.append("keywords")
+    if not set(fields.people) <= set(read.people):
+        problems.append("people")
+    if fields.rejected:
+        if "rejected" not in read.sources:
+            problems.append("reject flag")
+    elif (read.rating or 0) != fields.rating:
+        problems.append("rating")
+    if (read.color_label or None) != fields.color_label:
+        problems.append("colour label")
+    return problems
+
+
+def _verify_metadata(path: Path, fields: WriteFields) -> None:
+    try:
+        read = read_metadata(path)
+    except MetadataUnreadable as exc:
+        raise WriteFailure(
+            f"the written file could not be read back ({exc}); not replaced"
+        ) from exc
+    wrong = mismatches(read, fields)
+    if wrong:
+        raise WriteFailure(
+            f"verification failed: {', '.join(wrong)} did not read back as written; not replaced"
+        )
+
+
+# --- atomic replacement ---------------------------------------------------------------------------
+
+
+def temp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}{_TMP_SUFFIX}")
+
+
+def _fsync_dir(folder: Path) -> None:
+    if hasattr(os, "O_DIRECTORY"):
+        with contextlib.suppress(OSError):
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _commit(tmp: Path, target: Path, before: os.stat_result | None) -> WrittenFile:
+    """fsync ``tmp``, check ``target`` did not change meanwhile, rename, sync the folder."""
+    _fsync_file(tmp)
+    if before is not None:
+        now = target.stat()
+        if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            raise WriteFailure("the file changed on disk while it was being written; not replaced")
+    os.replace(tmp, target)
+    _fsync_dir(target.parent)
+    data = target.read_bytes()
+    stat = target.stat()
+    return WrittenFile(target, hashlib.sha256(data).hexdigest(), stat.st_size, stat.st_mtime_ns)
+
+
+def _os_failure(exc: OSError, what: str) -> WriteFailure:
+    if exc.errno in _READ_ONLY_ERRNOS:
+        return WriteFailure(_read_only_message(f"{what} is read-only ({exc.strerror})"))
+    if exc.errno == errno.ENOSPC:
+        return WriteFailure("the disk is full; nothing was changed")
+    return WriteFailure(f"cannot be written: {exc.strerror or exc}")
+
+
+# --- in place -------------------------------------------------------------------------------------
+
+
+def write_into_file(path: Path, fields: WriteFields, fmt: str) -> WrittenFile:
+    """Write the fields into ``path`` (JPEG, PNG, WebP or TIFF) atomically and verified."""
+    if fmt not in IN_PLACE_FORMATS:
+        raise WriteFailure(f"{fmt.upper()} files are not changed; write an XMP sidecar instead")
+    try:
+        before = path.stat()
+        original = path.read_bytes()
+    except FileNotFoundError:
+        raise WriteFailure(_MISSING) from None
+    except OSError as exc:
+        raise WriteFailure(f"cannot be read: {exc.strerror or exc}") from exc
+    reason = read_only_reason(path)
+    if reason:
+        raise WriteFailure(_read_only_message(reason))
+    image_hash = image_data_hash(original, fmt)
+    tmp = temp_path(path)
+    try:
+        try:
+            if fmt == "jpeg":
+                _write_jpeg(tmp, original, fields)
+            else:
+                shutil.copyfile(path, tmp)
+                _write_with_exiv2(tmp, fields)
+            shutil.copymode(path, tmp)
+        except OSError as exc:
+            raise _os_failure(exc, "its folder") from exc
+        if image_data_hash(tmp.read_bytes(), fmt) != image_hash:
+            raise WriteFailure("verification failed: the image data changed; not replaced")
+        _verify_metadata(tmp, fields)
+        try:
+            return _commit(tmp, path, before)
+        except OSError as exc:
+            raise _os_failure(exc, "the file") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _write_jpeg(tmp: Path, original: bytes, fields: WriteFields) -> None:
+    try:
+        packet = merge_xmp(jpeg.existing_xmp(original), _props(fields))
+        data = jpeg.rewrite_jpeg(
+            original, jpeg.JpegTexts(fields.embedded(), fields.xmp_rating), packet
+        )
+    except (XmpMergeError, jpeg.JpegWriteError) as exc:
+        raise WriteFailure(str(exc)) from exc
+    with tmp.open("wb") as handle:
+        handle.write(data)
+
+
+def _exiv2_message(exc: BaseException) -> str:
+    text = str(exc.args[1]) if len(exc.args) >= 2 else str(exc)
+    return " ".join(text.split())[:200]
+
+
+def _write_with_exiv2(tmp: Path, fields: WriteFields) -> None:
+    with capturing_exiv2_log():
+        _exiv2_write(tmp, fields)
+
+
+def _exiv2_write(tmp: Path, fields: WriteFields) -> None:
+    try:
+        image = exiv2.ImageFactory.open(os.fspath(tmp))
+        image.readMetadata()
+        existing = str(image.xmpPacket() or "").encode("utf-8")
+        packet = merge_xmp(existing or None, _props(fields), max_bytes=None)
+        exif = image.exifData()
+        present = {str(d.key()) for d in exif}
+        for key, value in (
+            ("Exif.Image.ImageDescription", fields.caption),
+            ("Exif.Image.Artist", fields.creator),
+            ("Exif.Image.Copyright", fields.copyright),
+        ):
+            if value:
+                exif[key] = value
+            elif key in present:
+                exif[key] = ""  # a stale value would win on the next import (MWG reads EXIF first)
+        image.setXmpPacket(packet.decode("utf-8"))
+        image.writeXmpFromPacket(True)
+        image.writeMetadata()
+        del image
+    except XmpMergeError as exc:
+        raise WriteFailure(str(exc)) from exc
+    except exiv2.Exiv2Error as exc:
+        raise WriteFailure(
+            f"exiv2 could not write the file ({_exiv2_message(exc)}); not replaced"
+        ) from exc
+
+
+# --- sidecars -------------------------------------------------------------------------------------
+
+
+def sidecar_path(original: Path, naming: str, folder: Path | None = None) -> Path:
+    """``photo.heic.xmp`` (digiKam, darktable) or ``photo.xmp`` (Lightroom), optionally in
+    another folder (the project's ``sidecars/`` when the original's folder is read-only)."""
+    if naming not in SIDECAR_NAMINGS:
+        raise ValueError(f"sidecar naming must be one of {', '.join(SIDECAR_NAMINGS)}")
+    name = f"{original.name}.xmp" if naming == "name.ext.xmp" else f"{original.stem}.xmp"
+    return (folder or original.parent) / name
+
+
+def _embedded_xmp(original: Path) -> bytes | None:
+    """The original's own XMP packet, where the sidecar starts from (HEIF via libheif too)."""
+    try:
+        with capturing_exiv2_log():
+            image = exiv2.ImageFactory.open(os.fspath(original))
+            image.readMetadata()
+        packet = str(image.xmpPacket() or "")
+        del image
+        if packet.strip():
+            return packet.encode("utf-8")
+    except (exiv2.Exiv2Error, OSError):
+        pass
+    try:
+        import pillow_heif
+
+        heif = pillow_heif.open_heif(os.fspath(original), convert_hdr_to_8bit=False)
+        blob = heif.info.get("xmp")
+        if isinstance(blob, bytes | bytearray) and blob.strip():
+            return bytes(blob)
+    except Exception:
+        return None
+    return None
+
+
+def write_sidecar(
+    original: Path, fields: WriteFields, naming: str, fallback_folder: Path | None = None
+) -> WrittenFile:
+    """Write (or update) the XMP sidecar of ``original``, atomically and verified.
+
+    The packet starts from the existing sidecar, else from the original's embedded XMP, so a
+    sidecar never says less than the file did. When the original's folder is read-only the
+    sidecar goes to ``fallback_folder`` (if given).
+    """
+    if not original.exists():
+        raise WriteFailure(_MISSING)
+    folder = original.parent
+    if not folder.stat().st_mode & 0o222 or not os.access(folder, os.W_OK):
+        if fallback_folder is None:
+            raise WriteFailure("cannot write a sidecar: the original's folder is read-only")
+        folder = fallback_folder
+        folder.mkdir(parents=True, exist_ok=True)
+    target = sidecar_path(original, naming, folder)
+    existing: bytes | None = None
+    if target.exists():
+        existing = target.read_bytes()
+    else:
+        nearby = sidecar_candidates(original)
+        existing = nearby[0].read_bytes() if nearby else _embedded_xmp(original)
+    try:
+        packet = merge_xmp(existing, _props(fields), padding=False, max_bytes=None)
+    except XmpMergeError as exc:
+        raise WriteFailure(str(exc)) from exc
+    before = target.stat() if target.exists() else None
+    tmp = temp_path(target)
+    try:
+        try:
+            with tmp.open("wb") as handle:
+                handle.write(packet)
+        except OSError as exc:
+            raise _os_failure(exc, "the sidecar's folder") from exc
+        _verify_metadata(tmp, fields)
+        try:
+            return _commit(tmp, target, before)
+        except OSError as exc:
+            raise _os_failure(exc, "the sidecar") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
