@@ -134,6 +134,10 @@ class Appearance(QObject):
     def _on_system_scheme(self, scheme: Qt.ColorScheme) -> None:
         """The desktop switched between light and dark (Qt tells us; so may tests)."""
         self._scheme = scheme
+        if not self._custom:
+            # Where the platform restyles itself (Windows, macOS), its new palette is already
+            # in place: remember it, so a native dark palette is kept rather than replaced.
+            self._original_palette = QPalette(self._app.palette())
         if self._mode == "system":
             self.apply()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, QRect, QSettings, Qt
-from PySide6.QtGui import QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QPaintEvent, QPalette
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTextEdit
 from pytestqt.qtbot import QtBot
 
@@ -19,7 +19,7 @@ from gallery_app.core.people import register
 from gallery_app.core.project import Project
 from gallery_app.gui import settings
 from gallery_app.gui.app import AppController
-from gallery_app.gui.appearance import Appearance, appearance
+from gallery_app.gui.appearance import Appearance, appearance, dark_palette
 from gallery_app.gui.main_window import MainWindow
 from gallery_app.gui.models.photo_grid_model import PhotoGridModel, Roles
 from gallery_app.gui.shell import ThumbnailSizeControl
@@ -360,3 +360,20 @@ def test_the_heap_is_settled_once_the_window_is_up(
         qtbot.waitUntil(lambda: gc.get_freeze_count() > 0, timeout=5_000)
     finally:
         gc.unfreeze()
+
+
+def test_a_platform_that_turns_dark_by_itself_keeps_its_own_palette(
+    look: Appearance, qapp: QApplication
+) -> None:
+    """On Windows and macOS Qt installs the dark palette itself before it says so."""
+    look.set_mode("system")
+    native_dark = dark_palette()
+    native_dark.setColor(QPalette.ColorRole.Highlight, QColor("#aa3377"))  # recognisably "theirs"
+    before = look._original_palette
+    try:
+        qapp.setPalette(native_dark)  # what the platform does ...
+        qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # ... then tells us
+        assert qapp.palette().color(QPalette.ColorRole.Highlight) == QColor("#aa3377")
+    finally:
+        qapp.setPalette(before)
+        look._original_palette = before
