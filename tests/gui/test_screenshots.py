@@ -85,7 +85,7 @@ def test_screenshots(project_path: Path, qtbot: QtBot) -> None:
         _save(main, "main-window")
 
         # The same window in the dark palette (View ▸ Appearance ▸ Dark), then smaller
-        # thumbnails (compact cells: short badges), then back to light.
+        # thumbnails (the smallest cells: "4★" and symbol-only badges), then back to light.
         look = appearance()
         try:
             look.set_mode("dark")

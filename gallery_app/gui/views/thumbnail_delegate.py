@@ -46,8 +46,6 @@ MARGIN = 4
 """Space around each card (half the gap between cards)."""
 PADDING = 8
 """Space inside the card around the thumbnail and the text."""
-COMPACT_BELOW = 160
-"""Thumbnail widths under this draw short badges (symbol only) and a number for the stars."""
 
 LABEL_COLOURS = {
     "red": QColor("#d64545"),
@@ -117,7 +115,10 @@ class CellLayout:
     line2: QRect
     text: QRect
     """Both text lines."""
-    compact: bool
+    short_stars: bool
+    """Draw the rating as "4★" (the five stars do not fit beside the badge)."""
+    short_badge: bool
+    """Draw the consent badge as its symbol only (not even "4★" leaves room for the word)."""
 
     @staticmethod
     def make(thumbnail: int, font: QFont) -> CellLayout:
@@ -143,7 +144,8 @@ class CellLayout:
             line1=line1,
             line2=line2,
             text=line1.united(line2),
-            compact=thumbnail < COMPACT_BELOW,
+            short_stars=thumbnail < _line2_width(small, "★★★★★"),
+            short_badge=thumbnail < _line2_width(small, "5★"),
         )
 
 
@@ -410,7 +412,7 @@ def _empty_thumb(
 
 
 def _stars(dpr: float, layout: CellLayout, palette: QPalette, rating: int) -> QPixmap:
-    if layout.compact:
+    if layout.short_stars:
         text = f"{rating}★" if rating else "☆"
     else:
         text = "★" * rating + "☆" * (5 - rating)
@@ -447,7 +449,9 @@ def _swatch(dpr: float, layout: CellLayout, colour_name: str | None) -> QPixmap:
 
 def _badge(dpr: float, layout: CellLayout, palette: QPalette, verdict: str | None) -> QPixmap:
     verdict = verdict or ""
-    text = BADGE_SHORT.get(verdict, "?") if layout.compact else VERDICT_TEXT.get(verdict, verdict)
+    text = (
+        BADGE_SHORT.get(verdict, "?") if layout.short_badge else VERDICT_TEXT.get(verdict, verdict)
+    )
     colours = BADGE_COLOURS_DARK if is_dark(palette) else BADGE_COLOURS
     background, foreground = colours.get(verdict, (QColor("#eeeeee"), QColor("#333333")))
     metrics = QFontMetrics(layout.small)
@@ -478,6 +482,13 @@ def _flag_badge(dpr: float, layout: CellLayout, flag: int) -> QPixmap:
     painter.drawText(QRect(QPoint(0, 0), size), Qt.AlignmentFlag.AlignCenter, text)
     painter.end()
     return pixmap
+
+
+def _line2_width(font: QFont, stars: str) -> int:
+    """Width the second line needs: stars, a colour swatch, the widest consent badge."""
+    metrics = QFontMetrics(font)
+    badge = max(metrics.horizontalAdvance(text) for text in VERDICT_TEXT.values()) + 14
+    return metrics.horizontalAdvance(stars) + 2 + 6 + 16 + 6 + badge
 
 
 def _tag_icon(dpr: float, layout: CellLayout, palette: QPalette) -> QPixmap:
