@@ -11,7 +11,7 @@ from gallery_app.core.catalog import photos
 from gallery_app.core.catalog.database import transaction
 from gallery_app.core.consent import store
 from gallery_app.core.consent.model import ConsentStatus, Verdict
-from gallery_app.core.consent.review import review_queue
+from gallery_app.core.consent.review import review_items, review_queue, shows
 from gallery_app.core.errors import UserError
 from gallery_app.core.people import register
 from gallery_app.core.project import Project
@@ -116,3 +116,53 @@ def test_review_queue_lists_unclear_photos_in_time_order_with_reasons(project: P
 
     with pytest.raises(UserError, match="unknown use"):
         review_queue(project.conn, "billboards")
+
+
+def test_review_items_answer_for_just_the_photos_that_changed(project: Project) -> None:
+    register.add_person(project, name="Sam Lee")
+    sam = _photo(project, 1, ["Sam Lee"], time="09")
+    nobody = _photo(project, 2, time="10")
+    before = review_queue(project.conn, "web")
+    assert [i.photo_id for i in before.items] == [sam, nobody]
+
+    edits.apply_edit(project, [nobody], edits.EditRequest(no_identifiable_people=True))
+    store.add_record(
+        project, "Sam Lee", store.new_record(ConsentStatus.REFUSED, store.parse_uses("all"))
+    )
+    changed = review_items(project.conn, "web", [sam, nobody, 999])
+    assert set(changed) == {sam, nobody, 999} and changed[999] is None
+    assert changed[nobody] is not None and changed[nobody].verdict is Verdict.CLEARED
+    assert not shows(changed[nobody], include_blocked=True)
+    item = changed[sam]
+    assert item is not None and item.verdict is Verdict.BLOCKED
+    assert not shows(item, include_blocked=False) and shows(item, include_blocked=True)
+    # The same entry the whole queue would hold, so a front end can merge it in place.
+    after = review_queue(project.conn, "web", include_blocked=True)
+    assert after.items == (item,)
+    assert after.verdicts == {sam: Verdict.BLOCKED, nobody: Verdict.CLEARED}
+    assert item.order < changed[nobody].order
+
+
+def test_facts_for_a_few_photos_equal_those_from_the_whole_catalog(project: Project) -> None:
+    """load_facts looks a few photos up by id; the answer must be what the full scan gives."""
+    for name in ("Ana Müller", "Sam Lee", "Kit Lee"):
+        register.add_person(project, name=name, minor=name == "Kit Lee")
+    shown = [
+        _photo(project, 1, ["Sam Lee", "Ana Müller"]),
+        _photo(project, 2, ["Kit Lee"]),
+        _photo(project, 3),
+        _photo(project, 4, ["Ana Müller", "Kit Lee", "Sam Lee"]),
+    ]
+    store.add_record(
+        project, "Ana Müller", store.new_record(ConsentStatus.GRANTED, store.parse_uses("all"))
+    )
+    store.override(project, shown[1], "web", "guardian confirmed by phone")
+    store.override(project, shown[2], "print", "empty stage")
+    store.override(project, shown[2], "web", "empty stage")
+    everything = store.load_facts(project.conn)
+    few = store.load_facts(project.conn, [shown[3], shown[2], shown[1], 999])
+    assert set(few) == {shown[1], shown[2], shown[3]}
+    for photo_id, facts in few.items():
+        assert facts == everything[photo_id]
+    assert [p.name for p in few[shown[3]].people] == ["Ana Müller", "Kit Lee", "Sam Lee"]
+    assert [o.use for o in few[shown[2]].overrides] == ["print", "web"]

@@ -2,9 +2,13 @@
 
 A comms officer clears consent photo by photo, fastest with the keyboard: "nobody can be
 recognised here", "tag who this is", or "I checked, use it anyway (because …)". This module
-answers the one question the queue needs — which photos are not cleared for a use, why, and
-who is tagged on them — in capture-time order, so the desktop app (and any other front end)
-shows the same list the export gate will apply.
+answers the questions the queue needs — which photos are not cleared for a use, why, and who
+is tagged on them — in capture-time order, so the desktop app (and any other front end) shows
+the same verdicts the export gate will apply.
+
+The whole queue is a verdict for every photo (about a second for 20,000 photos, most of it in
+the policy), so a front end computes it off its main thread on a connection of its own, and
+after an edit asks :func:`review_items` about just the photos that changed.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 
-from gallery_app.core.catalog.photos import PhotoQuery, list_photos
-from gallery_app.core.consent.model import Verdict
-from gallery_app.core.consent.store import check_use, decisions
+from gallery_app.core.catalog.photos import file_name
+from gallery_app.core.consent.model import PhotoFacts, Verdict
+from gallery_app.core.consent.policy import decide
+from gallery_app.core.consent.store import check_use, load_facts
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,8 @@ class ReviewItem:
     verdict: Verdict
     reasons: tuple[str, ...]
     people: tuple[str, ...]
+    order: tuple[float, int] = (0.0, 0)
+    """Where it goes in the queue: corrected capture time, then id (as the grid sorts)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,46 @@ class ReviewQueue:
     items: tuple[ReviewItem, ...]
     counts: dict[str, int] = field(default_factory=dict)
     """Photos per :class:`Verdict` value, over the whole project."""
+    verdicts: dict[int, Verdict] = field(default_factory=dict)
+    """Every photo's verdict, so that counts can be kept current after an edit."""
+
+
+def _wanted(include_blocked: bool) -> set[Verdict]:
+    return {Verdict.NEEDS_REVIEW} | ({Verdict.BLOCKED} if include_blocked else set())
+
+
+def _rows(
+    conn: sqlite3.Connection, photo_ids: list[int] | None
+) -> list[tuple[int, str, str | None, float | None]]:
+    sql = "SELECT id, path, captured_at, captured_sort FROM photos"
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples
+    if photo_ids is None:
+        return list(cursor.execute(sql))
+    rows = []
+    for start in range(0, len(photo_ids), 500):
+        chunk = photo_ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows += list(cursor.execute(f"{sql} WHERE id IN ({marks})", chunk))
+    return rows
+
+
+def _item(
+    row: tuple[int, str, str | None, float | None], facts: PhotoFacts, use: str, day: dt.date
+) -> tuple[Verdict, ReviewItem]:
+    photo_id, path, captured_at, sort_key = row
+    decision = decide(facts, use, day)
+    item = ReviewItem(
+        photo_id=photo_id,
+        filename=file_name(path),
+        captured_at=captured_at,
+        verdict=decision.verdict,
+        reasons=decision.reasons,
+        people=tuple(person.name for person in facts.people),
+        # Photos without a capture time sort first, as NULLs do in the grid's ORDER BY.
+        order=(sort_key if sort_key is not None else float("-inf"), photo_id),
+    )
+    return decision.verdict, item
 
 
 def review_queue(
@@ -53,24 +100,46 @@ def review_queue(
     want to see them too.
     """
     check_use(use)
-    verdicts = decisions(conn, use, today)
+    day = today or dt.date.today()
+    facts = load_facts(conn)
     counts = {v.value: 0 for v in Verdict}
-    for decision in verdicts.values():
-        counts[decision.verdict.value] += 1
-    wanted = {Verdict.NEEDS_REVIEW} | ({Verdict.BLOCKED} if include_blocked else set())
+    wanted = _wanted(include_blocked)
     items = []
-    for photo in list_photos(conn, PhotoQuery(sort="time")):
-        found = verdicts.get(photo["id"])
-        if found is None or found.verdict not in wanted:
-            continue
-        items.append(
-            ReviewItem(
-                photo_id=photo["id"],
-                filename=photo["filename"],
-                captured_at=photo["captured_at"],
-                verdict=found.verdict,
-                reasons=found.reasons,
-                people=tuple(photo["people"]),
-            )
-        )
-    return ReviewQueue(use, tuple(items), counts)
+    verdicts: dict[int, Verdict] = {}
+    for row in _rows(conn, None):
+        verdict, item = _item(row, facts[row[0]], use, day)
+        counts[verdict.value] += 1
+        verdicts[item.photo_id] = verdict
+        if verdict in wanted:
+            items.append(item)
+    items.sort(key=lambda item: item.order)
+    return ReviewQueue(use, tuple(items), counts, verdicts)
+
+
+def review_items(
+    conn: sqlite3.Connection,
+    use: str,
+    photo_ids: list[int],
+    *,
+    today: dt.date | None = None,
+) -> dict[int, ReviewItem | None]:
+    """Each photo's entry as it is now, whatever its verdict (``None``: no such photo).
+
+    A front end merges these into the queue it holds: an entry whose verdict the queue does
+    not show (cleared, or blocked when blocked ones are hidden) leaves it.
+    """
+    check_use(use)
+    day = today or dt.date.today()
+    facts = load_facts(conn, photo_ids)
+    result: dict[int, ReviewItem | None] = dict.fromkeys(photo_ids)
+    for row in _rows(conn, photo_ids):
+        result[row[0]] = _item(row, facts[row[0]], use, day)[1]
+    return result
+
+
+def shows(item: ReviewItem | None, include_blocked: bool) -> bool:
+    """Whether the queue lists this entry."""
+    return item is not None and item.verdict in _wanted(include_blocked)
+
+
+__all__ = ["ReviewItem", "ReviewQueue", "review_items", "review_queue", "shows"]
