@@ -92,10 +92,16 @@ def main(seeded: Project, qtbot: QtBot) -> Iterator[MainWindow]:
     win.close()  # closes the People window first, then the project
 
 
+def settle(window: PeopleWindow, qtbot: QtBot) -> None:
+    """Wait for the review queue's background reload to arrive."""
+    qtbot.waitUntil(lambda: not window.review_page.loading, timeout=10_000)
+
+
 @pytest.fixture
 def people(main: MainWindow, qtbot: QtBot) -> PeopleWindow:
     window = main.people_menu.open(PeopleWindow.PEOPLE_TAB)
     qtbot.waitExposed(window)
+    settle(window, qtbot)
     return window
 
 
@@ -355,7 +361,7 @@ def test_a_file_that_is_not_a_registration_gives_a_plain_message(
 
 
 def test_review_queue_lists_what_needs_review_with_reasons(
-    seeded: Project, people: PeopleWindow, ids: list[int]
+    seeded: Project, people: PeopleWindow, ids: list[int], qtbot: QtBot
 ) -> None:
     people.show_tab(PeopleWindow.REVIEW_TAB)
     page = people.review_page
@@ -370,11 +376,14 @@ def test_review_queue_lists_what_needs_review_with_reasons(
     )
     assert page.summary.text() == "9 need review · 1 blocked · 2 cleared"
     page.blocked_check.setChecked(True)
+    assert page.loading  # recomputed in the background
+    settle(people, qtbot)
     assert ids[3] in _queue_ids(people)
     blocked_row = page.model.row_of(ids[3])
     assert blocked_row is not None
     assert page.model.index(blocked_row, 1).data() == "✕ Blocked"
     page.use_combo.setCurrentIndex(page.use_combo.findData("social"))
+    settle(people, qtbot)
     # Sam refused social use: the photo with Sam is blocked for social.
     social_blocked = [
         page.model.item(r).photo_id
@@ -526,6 +535,7 @@ def test_override_needs_a_reason_is_audited_and_never_lifts_a_block(
 
     # A blocked photo: the button is off and the key explains why; nothing is recorded.
     page.blocked_check.setChecked(True)
+    settle(people, qtbot)
     row = page.model.row_of(ids[3])
     assert row is not None
     page.table.setCurrentIndex(page.model.index(row, 0))

@@ -497,7 +497,7 @@ class WithdrawalDialog(QDialog):
             button.setEnabled(bool(files))
 
         self.buttons = QDialogButtonBox(Cancel)
-        self.withdraw_button = QPushButton("Record withdrawal")
+        self.withdraw_button = QPushButton("&Record withdrawal")
         self.withdraw_button.setAccessibleName("Record withdrawal")
         self.buttons.addButton(self.withdraw_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -517,7 +517,9 @@ class WithdrawalDialog(QDialog):
         layout.addLayout(reason_row)
         layout.addWidget(self.buttons)
         self.resize(760, 680)
-        self.withdraw_button.setDefault(True)
+        # Not the default button: Enter in the reason field must not record a withdrawal.
+        self.withdraw_button.setAutoDefault(False)
+        self.buttons.button(Cancel).setDefault(True)
 
     def _fill_files(self, result: dict[str, Any], files: list[str]) -> None:
         self.files_tree.clear()
@@ -552,7 +554,12 @@ class WithdrawalDialog(QDialog):
         self.outcome = result
         name = result["person"]["name"]
         files = [path for export in result["exports"] for path in export["files"]]
+        count = len(result["photos"])
         self.title.setText(f"Withdrawal of {name} recorded")
+        self.photos_label.setText(
+            f"<b>{count} photo{'s' if count != 1 else ''}</b> of {name} "
+            f"{'are' if count != 1 else 'is'} now blocked for every use" + (":" if count else ".")
+        )
         if files:
             self.explain.setText(
                 f"Take these {len(files)} files down from where you published them. Export "

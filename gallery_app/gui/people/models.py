@@ -9,6 +9,7 @@ the table reads the same for someone who cannot tell red from green and in a scr
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from typing import Any
 
@@ -334,6 +335,27 @@ class ReviewQueueModel(QAbstractTableModel):
             if item.photo_id == photo_id:
                 return row
         return None
+
+    def merge(self, photo_id: int, item: ReviewItem | None) -> None:
+        """Put one photo's current entry in its place (``None`` takes it out), with row
+        signals rather than a reset, so the view keeps its scroll position and selection."""
+        row = self.row_of(photo_id)
+        if item is None:
+            if row is not None:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._items[row]
+                self.endRemoveRows()
+            return
+        if row is not None and self._items[row].order == item.order:
+            self._items[row] = item
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+            return
+        if row is not None:
+            self.merge(photo_id, None)
+        position = bisect.bisect_left([i.order for i in self._items], item.order)
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._items.insert(position, item)
+        self.endInsertRows()
 
 
 def _short(reason: str) -> str:
