@@ -19,6 +19,7 @@ from gallery_app.core import audit, edits
 from gallery_app.core.catalog.photos import list_photo_ids
 from gallery_app.core.consent import store
 from gallery_app.core.consent.model import ConsentStatus, Verdict
+from gallery_app.core.consent.review import ReviewItem
 from gallery_app.core.export.exporter import export
 from gallery_app.core.people import register
 from gallery_app.core.project import Project
@@ -638,3 +639,68 @@ def test_closing_the_main_window_closes_the_people_window(
     assert people.isVisible()
     main.close()
     assert not people.isVisible()
+
+
+def test_menu_opens_the_register_and_the_queue(main: MainWindow, qtbot: QtBot) -> None:
+    menu = main.people_menu
+    assert menu.review_action.shortcut().toString() == "Ctrl+Shift+R"
+    menu.review_action.trigger()
+    window = menu.people_window
+    assert window is not None and window.isVisible()
+    assert window.tabs.currentIndex() == PeopleWindow.REVIEW_TAB
+    menu.register_action.trigger()
+    assert menu.people_window is window  # one window, reused
+    assert window.tabs.currentIndex() == PeopleWindow.PEOPLE_TAB
+    settle(window, qtbot)
+
+
+def test_tagging_in_the_main_window_updates_the_people_window(
+    main: MainWindow, people: PeopleWindow, ids: list[int]
+) -> None:
+    assert ids[6] in _queue_ids(people)
+    main.view.setCurrentIndex(main.model.index(main.model.row_of(ids[6]) or 0))
+    main.apply(edits.EditRequest(add_people=["Ana Müller"]))
+    # Ana consented to everything: the photo left the queue, and she has one photo more.
+    assert ids[6] not in _queue_ids(people)
+    assert _cell(people, "Ana Müller", PeopleTableModel.PHOTOS_COLUMN) == "3"
+    main.undo_action.trigger()
+    assert ids[6] in _queue_ids(people)
+    assert _cell(people, "Ana Müller", PeopleTableModel.PHOTOS_COLUMN) == "2"
+    main.redo_action.trigger()
+    assert ids[6] not in _queue_ids(people)
+
+
+def test_an_empty_register_says_how_to_fill_it(gui_project: Project, qtbot: QtBot) -> None:
+    win = MainWindow(gui_project)
+    qtbot.addWidget(win)
+    try:
+        window = win.people_menu.open(PeopleWindow.PEOPLE_TAB)
+        settle(window, qtbot)
+        assert window.people_page.model.rowCount() == 0
+        assert "registration CSV" in window.people_page.panel.empty.text()
+        assert not window.people_page.edit_button.isEnabled()
+        assert window.review_page.model.rowCount() == PHOTO_COUNT
+    finally:
+        win.close()
+
+
+def test_review_model_merges_entries_in_time_order_under_the_model_tester(
+    qtmodeltester: object,
+) -> None:
+    """The C++ model tester stays attached and checks every row signal merge() sends."""
+
+    def entry(photo_id: int, minute: int, verdict: Verdict = Verdict.NEEDS_REVIEW) -> ReviewItem:
+        return ReviewItem(
+            photo_id, f"{photo_id}.jpg", None, verdict, ("why",), (), (float(minute), photo_id)
+        )
+
+    model = ReviewQueueModel()
+    model.set_items([entry(1, 10), entry(2, 20), entry(3, 30)])
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    model.merge(4, entry(4, 25))  # inserted between 2 and 3
+    model.merge(2, None)  # cleared: leaves
+    model.merge(1, entry(1, 10, Verdict.BLOCKED))  # same place, new verdict
+    model.merge(3, entry(3, 5))  # moved earlier (a clock offset changed)
+    model.merge(99, None)  # not in the queue: nothing happens
+    assert [model.item(r).photo_id for r in range(model.rowCount())] == [3, 1, 4]
+    assert model.index(1, ReviewQueueModel.VERDICT_COLUMN).data() == "✕ Blocked"

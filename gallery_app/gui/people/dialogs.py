@@ -198,8 +198,8 @@ class _OptionalDate(QWidget):
 STATUS_CHOICES = (
     (ConsentStatus.GRANTED, "✓ Agreed to be shown"),
     (ConsentStatus.REFUSED, "✕ Refused"),
-    (ConsentStatus.WITHDRAWN, "⊘ Withdrew consent"),
 )
+"""A withdrawal is not offered here: it has its own flow, which first shows what it touches."""
 
 
 class ConsentDialog(_Form):
@@ -213,7 +213,8 @@ class ConsentDialog(_Form):
             1,
             note(
                 "This adds to the person's consent history; earlier answers are kept. "
-                "The newest answer for a use is the one that counts."
+                "The newest answer for a use is the one that counts. If they take back "
+                "consent they gave, use Withdraw consent… instead: it lists what to take down."
             ),
         )
         self.status_group = QButtonGroup(self)
@@ -421,15 +422,19 @@ class ImportResultDialog(QDialog):
         layout.addWidget(self.summary)
         problems = result.get("problems") or []
         self.problems = QListWidget()
-        self.problems.setAccessibleName("Rows that were not imported")
+        self.problems.setAccessibleName("Rows to check")
+        self.problems.setWordWrap(True)
+        self.problems.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.problems.setStyleSheet("QListWidget::item { padding: 3px 2px; }")
         for problem in problems:
             self.problems.addItem(f"Row {problem['row']}: {problem['error']}")
         if problems:
             layout.addWidget(
                 note(
-                    f"{len(problems)} row{'s were' if len(problems) != 1 else ' was'} not "
-                    "imported. Fix them in the spreadsheet and import the file again: rows "
-                    "already imported will not be doubled."
+                    f"{len(problems)} row{'s need' if len(problems) != 1 else ' needs'} a look: "
+                    "a row without a name was left out, an unclear consent answer was left "
+                    "unknown. Fix them in the spreadsheet and import the file again; nobody "
+                    "is added twice."
                 )
             )
             layout.addWidget(self.problems, 1)

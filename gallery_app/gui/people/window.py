@@ -150,7 +150,7 @@ class PersonPanel(QWidget):
         self.history.setAlternatingRowColors(True)
         self.history.header().setStretchLastSection(True)
         self.photos_label = _section("Photos")
-        self.source = CatalogSource(project, PhotoQuery(person="\x00"))
+        self.source = CatalogSource(project, PhotoQuery(ids=[]))
         self.photo_model = PhotoGridModel(self.source, loader, self)
         self.photos = PhotoGridView()
         self.photos.setAccessibleName("Photos of the selected person")
@@ -191,7 +191,7 @@ class PersonPanel(QWidget):
                 widget.deleteLater()
         self.history.clear()
         if person is None or project is None:
-            self.source.query = PhotoQuery(person="\x00")
+            self.source.query = PhotoQuery(ids=[])
             self.photo_model.reload()
             return
         self.name_label.setText(person["name"])
@@ -337,6 +337,12 @@ class PeoplePage(QWidget):
         elif self.proxy.rowCount():
             self.table.setCurrentIndex(self.proxy.index(0, 0))
         self._current_changed()
+        self.panel.empty.setText(
+            "Select someone in the list to see their consent and photos."
+            if people
+            else "Nobody is in the register yet.\n\nImport the event's registration CSV "
+            "(Ctrl+I) or add a person (Ctrl+N). People you tag on photos are added too."
+        )
         blocked = sum(
             1 for p in people if {"refused", "withdrawn", "expired"} & set(p["consent"].values())
         )
