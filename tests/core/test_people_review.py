@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,10 @@ from gallery_app.core.consent.model import ConsentStatus, Verdict
 from gallery_app.core.consent.review import review_items, review_queue, shows
 from gallery_app.core.errors import UserError
 from gallery_app.core.people import register
+from gallery_app.core.people.registration_csv import (
+    parse_registration_csv,
+    registration_columns,
+)
 from gallery_app.core.project import Project
 from tests.helpers import new_photo
 
@@ -166,3 +171,21 @@ def test_facts_for_a_few_photos_equal_those_from_the_whole_catalog(project: Proj
         assert facts == everything[photo_id]
     assert [p.name for p in few[shown[3]].people] == ["Ana Müller", "Kit Lee", "Sam Lee"]
     assert [o.use for o in few[shown[2]].overrides] == ["print", "web"]
+
+
+def test_registration_columns_lists_the_header_as_mapping_accepts_it(tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text("sep=;\nVolunteer;Contact;;Contact\nDee;dee@example.org;x;y\n")
+    assert registration_columns(path) == [
+        "Volunteer",
+        "Contact (column B)",
+        "(column C)",
+        "Contact (column D)",
+    ]
+    # Each label is accepted as a mapping target.
+    parsed = parse_registration_csv(path, {"name": "Volunteer", "email": "Contact (column B)"})
+    assert [(r.name, r.email) for r in parsed.rows] == [("Dee", "dee@example.org")]
+    empty = tmp_path / "empty.csv"
+    empty.write_text("\n\n")
+    with pytest.raises(UserError, match="empty"):
+        registration_columns(empty)
