@@ -314,10 +314,13 @@ def test_recording_consent_updates_the_register_and_the_grid_badge(
 
 
 def test_import_registration_csv_reports_rows_it_could_not_read(
+    *,
+    seeded: Project,
     people: PeopleWindow,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     fill: Callable[..., list[QDialog]],
+    qtmodeltester: object,
 ) -> None:
     csv = tmp_path / "attendees.csv"
     csv.write_text(
@@ -329,7 +332,28 @@ def test_import_registration_csv_reports_rows_it_could_not_read(
         encoding="utf-8",
     )
     monkeypatch.setattr(people_window, "choose_csv", lambda _parent: csv)
-    shown = fill(lambda _dialog: False)
+    before = register.list_people(seeded.conn)
+
+    # First the preview: what each column is read as, and the people as they will come in.
+    def cancel(dialog: QDialog) -> bool:
+        assert isinstance(dialog, dialogs.ImportPreviewDialog)
+        assert dialog.combos["first_name"].currentText() == "First Name"
+        assert dialog.combos["consent"].currentData() == (
+            "Do you consent to being photographed at this event?"
+        )
+        assert dialog.import_button.text() == "Import 4 people"
+        names = [dialog.preview.item(r, 0).text() for r in range(dialog.preview.rowCount())]
+        assert names == ["Zoë Müller", "Ann Lee", "Sam Lee", "Chloé Ng"]
+        assert dialog.preview.item(1, 3).text() == "✕ No"
+        assert dialog.problems.count() == 1
+        qtmodeltester.check(dialog.preview.model())  # type: ignore[attr-defined]
+        return False
+
+    fill(cancel)
+    people.import_csv()
+    assert register.list_people(seeded.conn) == before  # nothing written on cancel
+
+    shown = fill(lambda dialog: isinstance(dialog, dialogs.ImportPreviewDialog))
     people.import_csv()
     summary = shown[-1]
     assert isinstance(summary, dialogs.ImportResultDialog)
@@ -340,6 +364,63 @@ def test_import_registration_csv_reports_rows_it_could_not_read(
     assert people.people_page.model.rowCount() == 7
     assert _cell(people, "Ann Lee", WEB) == "✕ Refused"
     assert _cell(people, "Zoë Müller", WEB) == "✓ Granted"
+
+
+def pick(dialog: dialogs.ImportPreviewDialog, field: str, column: str) -> None:
+    """Choose a column as the user does (``activated`` fires only for user choices)."""
+    combo = dialog.combos[field]
+    combo.setCurrentIndex(combo.findData(column))
+    combo.activated.emit(combo.currentIndex())
+
+
+def test_columns_that_were_not_recognised_can_be_chosen(
+    seeded: Project,
+    people: PeopleWindow,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fill: Callable[..., list[QDialog]],
+) -> None:
+    csv = tmp_path / "volunteers.csv"
+    csv.write_text(
+        "Volunteer,Contact,Pictures OK?\r\nDee Okafor,dee@example.org,yes\r\n"
+        "Eli Ross,eli@example.org,no\r\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(people_window, "choose_csv", lambda _parent: csv)
+
+    def choose(dialog: QDialog) -> bool:
+        if isinstance(dialog, dialogs.ImportResultDialog):
+            return False  # the summary at the end, closed
+        assert isinstance(dialog, dialogs.ImportPreviewDialog)
+        # Nothing looked like a name: the dialog says so, in the app's words, and waits.
+        assert not dialog.import_button.isEnabled()
+        assert "Could not find a name column" in dialog.summary.text()
+        assert str(tmp_path) not in dialog.summary.text()
+        assert "--map" not in dialog.summary.text()
+        pick(dialog, "name", "Volunteer")
+        assert dialog.import_button.text() == "Import 2 people"
+        # With the name known, the rest of the header is recognised, and the combos show it.
+        assert dialog.combos["consent"].currentData() == "Pictures OK?"
+        pick(dialog, "consent", "")
+        assert "No photo consent column" in dialog.summary.text()
+        assert dialog.preview.item(1, 3).text() == "? —"
+        pick(dialog, "consent", "Pictures OK?")
+        pick(dialog, "email", "Contact")
+        assert dialog.mapping() == {
+            "name": "Volunteer",
+            "consent": "Pictures OK?",
+            "email": "Contact",
+        }
+        assert dialog.preview.item(1, 1).text() == "eli@example.org"
+        assert dialog.preview.item(1, 3).text() == "✕ No"
+        return True
+
+    shown = fill(choose)
+    people.import_csv()
+    assert isinstance(shown[-1], dialogs.ImportResultDialog)
+    dee = register.find_person(seeded.conn, "dee@example.org")
+    assert dee.name == "Dee Okafor"
+    assert _cell(people, "Eli Ross", WEB) == "✕ Refused"
 
 
 def test_a_file_that_is_not_a_registration_gives_a_plain_message(

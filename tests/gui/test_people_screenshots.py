@@ -159,6 +159,29 @@ def test_people_screenshots(main: MainWindow, qtbot: QtBot, tmp_path: Path) -> N
         _save(dialog, name)
         dialog.close()
 
+    attendees = tmp_path / "attendees.csv"
+    attendees.write_text(
+        "Order #,First Name,Last Name,Email,Company,Ticket Type,"
+        "Do you consent to being photographed at this event?\r\n"
+        '4432,Zoë,Müller,zoe@example.org,"Acme, Inc.",Speaker Pass,Yes\r\n'
+        "4433,Ann,Lee,ann@example.org,City Council,General Admission,No\r\n"
+        "4434,Bob,Okafor,bob@example.org,Open Data Institute,Early Bird,\r\n"
+        "4435,Chloé,Ng,chloe@example.org,Volunteers UK,Volunteer,maybe\r\n",
+        encoding="utf-8",
+    )
+    volunteers = tmp_path / "volunteers.csv"
+    volunteers.write_text(
+        "Volunteer,Contact,Pictures OK?\r\nDee Okafor,dee@example.org,yes\r\n", encoding="utf-8"
+    )
+    for name, path in (("import-preview", attendees), ("import-choose-columns", volunteers)):
+        preview = dialogs.ImportPreviewDialog(path, people)
+        assert preview.fatal is None
+        qtbot.addWidget(preview)
+        preview.show()
+        qtbot.waitExposed(preview)
+        _save(preview, name)
+        preview.close()
+
     # The withdrawal flow, over a real export of Ana's photos.
     export(project, tmp_path / "site", preset_name="website", workers=1)
     people.show_tab(PeopleWindow.PEOPLE_TAB)

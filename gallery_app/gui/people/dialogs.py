@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,6 +33,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -39,6 +42,12 @@ from PySide6.QtWidgets import (
 )
 
 from gallery_app.core.consent.model import ROLES, USES, ConsentStatus
+from gallery_app.core.errors import UserError
+from gallery_app.core.people.registration_csv import (
+    ParsedRegistration,
+    parse_registration_csv,
+    registration_columns,
+)
 
 Ok = QDialogButtonBox.StandardButton.Ok
 Cancel = QDialogButtonBox.StandardButton.Cancel
@@ -399,6 +408,226 @@ class TagPeopleDialog(_Form):
         if not self.names():
             return "Type at least one name."
         return None
+
+
+IMPORT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("name", "Full name"),
+    ("first_name", "First name"),
+    ("last_name", "Last name"),
+    ("email", "E-mail"),
+    ("organisation", "Organisation"),
+    ("role", "Role or ticket type"),
+    ("consent", "Photo consent (all uses)"),
+    *((f"consent_{use}", f"Photo consent ({use} only)") for use in USES),
+    ("minor", "Minor, age or date of birth"),
+    ("guardian", "Parent or guardian"),
+    ("evidence", "Evidence (form or order id)"),
+)
+"""The fields a registration column can feed, in the words the dialog uses."""
+
+_DETECTED = "\x00detected"
+"""Combo value for "keep what was detected" when detection joined several columns."""
+_ANSWER = {ConsentStatus.GRANTED: "✓ Yes", ConsentStatus.REFUSED: "✕ No", None: "? —"}
+
+
+class ImportPreviewDialog(QDialog):
+    """Before a registration CSV goes into the register: which column was read as what, the
+    first people as they will be imported, and the rows that need a look. Any column choice
+    can be changed, and the preview follows; nothing is written until "Import"."""
+
+    PREVIEW_ROWS = 8
+
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.setWindowTitle(f"Import {path.name}")
+        self.columns: list[str] = []
+        self.fatal: str | None = None
+        self.parsed: ParsedRegistration | None = None
+        self.combos: dict[str, QComboBox] = {}
+        self._chosen: dict[str, str] = {}
+        """Fields whose column the user picked; the others follow detection."""
+        first_error = ""
+        try:
+            parsed: ParsedRegistration | None = parse_registration_csv(path)
+        except UserError as exc:
+            parsed = None
+            first_error = _for_dialog(str(exc), path)
+        try:
+            self.columns = registration_columns(path)
+        except UserError as exc:
+            self.fatal = str(exc)
+            return
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
+        layout.setSpacing(10)
+        layout.addWidget(heading(f"Import {path.name}"))
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("What will be imported")
+        layout.addWidget(self.summary)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(6)
+        detected = parsed.columns if parsed else {}
+        shown = [
+            (field, label)
+            for field, label in IMPORT_FIELDS
+            if not field.startswith("consent_") or field in detected
+        ]
+        half = (len(shown) + 1) // 2
+        for index, (field, label) in enumerate(shown):
+            combo = QComboBox()
+            combo.setAccessibleName(f"Column for {label}")
+            combo.addItem("— not in this file —", "")
+            value = detected.get(field, "")
+            if value and value not in self.columns:  # several columns joined by detection
+                combo.addItem(f"{value} (as detected)", _DETECTED)
+                value = _DETECTED
+            for column in self.columns:
+                combo.addItem(column, column)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            combo.setProperty("field", field)
+            combo.setMinimumContentsLength(18)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            self.combos[field] = combo
+            combo.activated.connect(lambda _i, f=field: self._chose(f))
+            row, col = (index, 0) if index < half else (index - half, 2)
+            caption = QLabel(f"{label}:")
+            caption.setBuddy(combo)
+            grid.addWidget(caption, row, col)
+            grid.addWidget(combo, row, col + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        layout.addWidget(_section_label("How the columns are read"))
+        layout.addLayout(grid)
+
+        layout.addWidget(_section_label("First people, as they will be imported"))
+        self.preview = QTableWidget(0, 3 + len(USES))
+        self.preview.setAccessibleName("Preview of the people to import")
+        self.preview.setHorizontalHeaderLabels(
+            ["Name", "E-mail", "Organisation", *(u.capitalize() for u in USES)]
+        )
+        self.preview.verticalHeader().hide()
+        self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.preview.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.preview.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.preview.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.preview, 2)
+        self.problems = QListWidget()
+        self.problems.setAccessibleName("Rows to check")
+        self.problems.setWordWrap(True)
+        self.problems.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.problems_label = _section_label("Rows to check")
+        layout.addWidget(self.problems_label)
+        layout.addWidget(self.problems, 1)
+
+        self.buttons = QDialogButtonBox(Ok | Cancel)
+        self.import_button = self.buttons.button(Ok)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.resize(820, 640)
+        if parsed is None:
+            self._show(None, first_error)
+        else:
+            self._show(parsed, None)
+
+    def mapping(self) -> dict[str, str]:
+        """The user's column choices (``--map``); detection decides the rest."""
+        return dict(self._chosen)
+
+    def _chose(self, field: str) -> None:
+        value = str(self.combos[field].currentData())
+        if value == _DETECTED:
+            self._chosen.pop(field, None)
+        else:
+            self._chosen[field] = value
+        self._reparse()
+
+    def _reparse(self) -> None:
+        try:
+            parsed = parse_registration_csv(self.path, self.mapping())
+        except UserError as exc:
+            self._show(None, _for_dialog(str(exc), self.path))
+            return
+        self._show(parsed, None)
+
+    def _follow_detection(self, parsed: ParsedRegistration) -> None:
+        """Show, for every field the user did not pick, the column now detected for it
+        (choosing the name column often lets the other columns be recognised)."""
+        for field, combo in self.combos.items():
+            if field in self._chosen:
+                continue
+            value = parsed.columns.get(field, "")
+            index = combo.findData(value)
+            if index < 0 and value:
+                index = combo.findData(_DETECTED)
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, index))
+            combo.blockSignals(False)
+
+    def _show(self, parsed: ParsedRegistration | None, error: str | None) -> None:
+        self.parsed = parsed
+        self.preview.setRowCount(0)
+        self.problems.clear()
+        if parsed is None:
+            self.summary.setText(
+                f"<span style='color:#9b1c1c'>{html_escape(error or '')}</span><br>"
+                "Choose the column that holds the name (or first and last name) below."
+            )
+            self.import_button.setText("Import")
+            self.import_button.setEnabled(False)
+            self.problems_label.hide()
+            self.problems.hide()
+            return
+        self._follow_detection(parsed)
+        count = len(parsed.rows)
+        consent_read = any(f == "consent" or f.startswith("consent_") for f in parsed.columns)
+        text = f"<b>{count} {'person' if count == 1 else 'people'}</b> found. " + (
+            "Check that the columns were read right, then import."
+            if consent_read
+            else "<b>No photo consent column was found</b>: everyone's consent stays unknown "
+            "until you record it. Choose the consent column below if there is one."
+        )
+        for remark in parsed.notes:
+            text += f"<br><i>Note: {html_escape(remark)}.</i>"
+        self.summary.setText(text)
+        self.import_button.setText(f"Import {count} {'person' if count == 1 else 'people'}")
+        self.import_button.setEnabled(count > 0)
+        for row in parsed.rows[: self.PREVIEW_ROWS]:
+            position = self.preview.rowCount()
+            self.preview.insertRow(position)
+            cells = [row.name, row.email or "", row.organisation or ""]
+            cells += [_ANSWER[row.consent.get(use)] for use in USES]
+            for column, text_ in enumerate(cells):
+                self.preview.setItem(position, column, QTableWidgetItem(text_))
+        self.preview.resizeColumnsToContents()
+        for problem in parsed.problems:
+            self.problems.addItem(f"Row {problem.row_number}: {problem.message}")
+        self.problems_label.setVisible(bool(parsed.problems))
+        self.problems.setVisible(bool(parsed.problems))
+
+
+def _section_label(text: str) -> QLabel:
+    label = QLabel(text)
+    font = QFont(label.font())
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def _for_dialog(message: str, path: Path) -> str:
+    """The core's message without what the dialog already shows: the file (in the heading)
+    and the command-line fix (the column choices are on screen)."""
+    message = message.replace("; use --map name=COLUMN", "")
+    for prefix in (f"{path}: ", f"{path.name}: "):
+        message = message.removeprefix(prefix)
+    return message[:1].upper() + message[1:]
 
 
 class ImportResultDialog(QDialog):

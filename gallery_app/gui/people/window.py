@@ -960,8 +960,14 @@ class PeopleWindow(QWidget):
         path = choose_csv(self)
         if path is None:
             return
+        preview = dialogs.ImportPreviewDialog(path, self)
+        if preview.fatal is not None:
+            messages.show_error(self, f"Could not import {path.name}", preview.fatal)
+            return
+        if not dialogs.run_dialog(preview):
+            return
         try:
-            result = register.import_registration(self.project, path)
+            result = register.import_registration(self.project, path, mapping=preview.mapping())
         except GalleryError as exc:
             self._error(f"Could not import {path.name}", exc)
             return
