@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from gallery_app.core import audit, edits
@@ -785,3 +786,23 @@ def test_review_model_merges_entries_in_time_order_under_the_model_tester(
     model.merge(99, None)  # not in the queue: nothing happens
     assert [model.item(r).photo_id for r in range(model.rowCount())] == [3, 1, 4]
     assert model.index(1, ReviewQueueModel.VERDICT_COLUMN).data() == "✕ Blocked"
+
+
+def test_consent_colours_follow_a_dark_palette(people: PeopleWindow, qapp: QApplication) -> None:
+    model = people.people_page.model
+    row = next(r for r in range(model.rowCount()) if model.person(r)["name"] == "Sam Lee")
+    social = model.index(row, SOCIAL)
+    light_background = social.data(Qt.ItemDataRole.BackgroundRole)
+    original = qapp.palette()
+    dark = QPalette(original)
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#e6e6e6"))
+    qapp.setPalette(dark)
+    try:
+        background = social.data(Qt.ItemDataRole.BackgroundRole)
+        text = social.data(Qt.ItemDataRole.ForegroundRole)
+        assert background.lightness() < 100 < text.lightness()
+        assert light_background.lightness() > 200
+        assert social.data() == "✕ Refused"  # the word and symbol, whatever the colours
+    finally:
+        qapp.setPalette(original)

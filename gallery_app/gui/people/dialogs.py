@@ -48,6 +48,7 @@ from gallery_app.core.people.registration_csv import (
     parse_registration_csv,
     registration_columns,
 )
+from gallery_app.gui.people.models import BAD, tone_colours
 
 Ok = QDialogButtonBox.StandardButton.Ok
 Cancel = QDialogButtonBox.StandardButton.Cancel
@@ -88,7 +89,7 @@ class _Form(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #9b1c1c;")
+        self.problem.setStyleSheet(f"color: {tone_colours(BAD)[1]};")
         self.problem.setAccessibleName("Problem")
         self.problem.hide()
         self.buttons = QDialogButtonBox(Ok | Cancel)
@@ -577,7 +578,7 @@ class ImportPreviewDialog(QDialog):
         self.problems.clear()
         if parsed is None:
             self.summary.setText(
-                f"<span style='color:#9b1c1c'>{html_escape(error or '')}</span><br>"
+                f"<span style='color:{tone_colours(BAD)[1]}'>{html_escape(error or '')}</span><br>"
                 "Choose the column that holds the name (or first and last name) below."
             )
             self.import_button.setText("Import")

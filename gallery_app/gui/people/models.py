@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from gallery_app.core.consent.model import USES, ConsentState, Verdict
 from gallery_app.core.consent.policy import NO_PEOPLE_TAGGED
@@ -37,25 +37,40 @@ STATE_TEXT: dict[str, str] = {
 }
 """How a person's consent for one use reads in the register."""
 
-STATE_COLOURS: dict[str, tuple[str, str]] = {
-    ConsentState.GRANTED.value: ("#e3f4e6", "#1d6b2f"),
-    ConsentState.REFUSED.value: ("#fde3e3", "#9b1c1c"),
-    ConsentState.WITHDRAWN.value: ("#fde3e3", "#9b1c1c"),
-    ConsentState.EXPIRED.value: ("#fde3e3", "#9b1c1c"),
-    ConsentState.NOT_YET_VALID.value: ("#fff3d6", "#7a5300"),
-    ConsentState.UNKNOWN.value: ("#fff3d6", "#7a5300"),
+GOOD, CAUTION, BAD = "good", "caution", "bad"
+_TONES: dict[str, dict[bool, tuple[str, str]]] = {
+    # tone: {dark palette?: (background, text)}; every pair has a contrast of 7:1 or more.
+    GOOD: {False: ("#e3f4e6", "#1d6b2f"), True: ("#1e3a26", "#bfe6c8")},
+    CAUTION: {False: ("#fff3d6", "#7a5300"), True: ("#453710", "#f0d58c")},
+    BAD: {False: ("#fde3e3", "#9b1c1c"), True: ("#4a1f1f", "#f6bcbc")},
 }
-"""(background, text) per state: the same three families as the grid's badges."""
+STATE_TONE: dict[str, str] = {
+    ConsentState.GRANTED.value: GOOD,
+    ConsentState.REFUSED.value: BAD,
+    ConsentState.WITHDRAWN.value: BAD,
+    ConsentState.EXPIRED.value: BAD,
+    ConsentState.NOT_YET_VALID.value: CAUTION,
+    ConsentState.UNKNOWN.value: CAUTION,
+}
+"""The same three families as the grid's badges: fine, needs a look, must not be used."""
+
+
+def tone_colours(tone: str) -> tuple[str, str]:
+    """(background, text) for a tone in the application's current palette, light or dark, so
+    the register stays readable when the system switches to a dark theme."""
+    base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+    return _TONES[tone][base.lightness() < 128]
+
 
 VERDICT_LABEL: dict[str, str] = {
     Verdict.CLEARED.value: "✓ Cleared",
     Verdict.NEEDS_REVIEW.value: "? Needs review",
     Verdict.BLOCKED.value: "✕ Blocked",
 }
-VERDICT_COLOURS: dict[str, tuple[str, str]] = {
-    Verdict.CLEARED.value: ("#e3f4e6", "#1d6b2f"),
-    Verdict.NEEDS_REVIEW.value: ("#fff3d6", "#7a5300"),
-    Verdict.BLOCKED.value: ("#fde3e3", "#9b1c1c"),
+VERDICT_TONE: dict[str, str] = {
+    Verdict.CLEARED.value: GOOD,
+    Verdict.NEEDS_REVIEW.value: CAUTION,
+    Verdict.BLOCKED.value: BAD,
 }
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -75,12 +90,11 @@ _SEVERITY = {
 }
 
 
-def _colour_role(role: int, colours: tuple[str, str] | None) -> QColor | None:
-    if colours is None:
+def _colour_role(role: int, tone: str | None) -> QColor | None:
+    if tone is None:
         return None
-    if role == Qt.ItemDataRole.BackgroundRole:
-        return QColor(colours[0])
-    return QColor(colours[1])
+    background, text = tone_colours(tone)
+    return QColor(background if role == Qt.ItemDataRole.BackgroundRole else text)
 
 
 class PeopleTableModel(QAbstractTableModel):
@@ -154,7 +168,7 @@ class PeopleTableModel(QAbstractTableModel):
             if role == SORT_ROLE:
                 return _SEVERITY.get(state, 9)
             if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
-                return _colour_role(role, STATE_COLOURS.get(state))
+                return _colour_role(role, STATE_TONE.get(state))
             return None
         text = self._text(person, column)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -300,7 +314,7 @@ class ReviewQueueModel(QAbstractTableModel):
             Qt.ItemDataRole.BackgroundRole,
             Qt.ItemDataRole.ForegroundRole,
         ):
-            return _colour_role(role, VERDICT_COLOURS.get(item.verdict.value))
+            return _colour_role(role, VERDICT_TONE.get(item.verdict.value))
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if column == 0:
                 return item.filename

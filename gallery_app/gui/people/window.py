@@ -65,11 +65,12 @@ from gallery_app.gui import messages
 from gallery_app.gui.models.photo_grid_model import CatalogSource, PhotoGridModel, Roles
 from gallery_app.gui.people import dialogs
 from gallery_app.gui.people.models import (
-    STATE_COLOURS,
     STATE_TEXT,
+    STATE_TONE,
     PeopleFilterModel,
     PeopleTableModel,
     ReviewQueueModel,
+    tone_colours,
 )
 from gallery_app.gui.thumbnail_loader import ThumbnailLoader
 from gallery_app.gui.undo import CoreEditCommand, apply_request
@@ -204,7 +205,9 @@ class PersonPanel(QWidget):
         self.details_label.setText(" · ".join(d for d in details if d))
         for use in USES:
             state = person["consent"][use]
-            chip = _chip(f"{use.capitalize()}: {STATE_TEXT[state]}", STATE_COLOURS[state])
+            chip = _chip(
+                f"{use.capitalize()}: {STATE_TEXT[state]}", tone_colours(STATE_TONE[state])
+            )
             chip.setAccessibleName(f"{use} consent: {STATE_TEXT[state].split(' ', 1)[1]}")
             self.chips.addWidget(chip)
         self.chips.addStretch(1)
