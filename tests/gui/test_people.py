@@ -806,3 +806,15 @@ def test_consent_colours_follow_a_dark_palette(people: PeopleWindow, qapp: QAppl
         assert social.data() == "✕ Refused"  # the word and symbol, whatever the colours
     finally:
         qapp.setPalette(original)
+
+
+def test_reopening_the_window_shows_changes_made_while_it_was_closed(
+    seeded: Project, main: MainWindow, people: PeopleWindow, qtbot: QtBot
+) -> None:
+    people.close()
+    # Someone records consent meanwhile (here through the core, as the CLI would).
+    _grant(seeded, "Kit Lee", guardian="Lee Senior")
+    again = main.people_menu.open(PeopleWindow.PEOPLE_TAB)
+    assert again is people
+    settle(people, qtbot)
+    assert _cell(people, "Kit Lee", WEB) == "✓ Granted"

@@ -60,6 +60,9 @@ class PeopleMenu(QObject):
                 self.main.project, self.main.undo_stack, self.main._on_changed, self.main
             )
             self.people_window.show_photo_requested.connect(self.show_photo)
+        elif not self.people_window.isVisible():
+            # It was closed; the register may have changed since (another window, the CLI).
+            self.people_window.refresh()
         people = self.people_window
         people.show()
         people.activateWindow()  # raises it too (raise_() warns on the offscreen platform)

@@ -320,6 +320,9 @@ class PeoplePage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
 
+        # Search, then the list, then the buttons: the order a keyboard user works in.
+        QWidget.setTabOrder(self.search, self.table)
+        QWidget.setTabOrder(self.table, self.add_button)
         self.search.textChanged.connect(self.proxy.set_search)
         self.search.returnPressed.connect(self.table.setFocus)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
