@@ -317,6 +317,8 @@ def test_recording_consent_updates_the_register_and_the_grid_badge(
 def test_import_registration_csv_reports_rows_it_could_not_read(
     *,
     seeded: Project,
+    main: MainWindow,
+    ids: list[int],
     people: PeopleWindow,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -329,11 +331,13 @@ def test_import_registration_csv_reports_rows_it_could_not_read(
         "Zoë,Müller,zoe@example.org,Yes\r\n"
         "Ann,Lee,ann@example.org,No\r\n"
         "Sam,Lee,sam@example.org,Yes\r\n"
-        "Chloé,Ng,chloe@example.org,maybe\r\n",
+        "Chloé,Ng,chloe@example.org,maybe\r\n"
+        "Priya,Natarajan,,Yes\r\n",
         encoding="utf-8",
     )
     monkeypatch.setattr(people_window, "choose_csv", lambda _parent: csv)
     before = register.list_people(seeded.conn)
+    assert _verdict_in_grid(main, ids[3]) == Verdict.BLOCKED.value
 
     # First the preview: what each column is read as, and the people as they will come in.
     def cancel(dialog: QDialog) -> bool:
@@ -342,9 +346,9 @@ def test_import_registration_csv_reports_rows_it_could_not_read(
         assert dialog.combos["consent"].currentData() == (
             "Do you consent to being photographed at this event?"
         )
-        assert dialog.import_button.text() == "Import 4 people"
+        assert dialog.import_button.text() == "Import 5 people"
         names = [dialog.preview.item(r, 0).text() for r in range(dialog.preview.rowCount())]
-        assert names == ["Zoë Müller", "Ann Lee", "Sam Lee", "Chloé Ng"]
+        assert names == ["Zoë Müller", "Ann Lee", "Sam Lee", "Chloé Ng", "Priya Natarajan"]
         assert dialog.preview.item(1, 3).text() == "✕ No"
         assert dialog.problems.count() == 1
         qtmodeltester.check(dialog.preview.model())  # type: ignore[attr-defined]
@@ -358,13 +362,16 @@ def test_import_registration_csv_reports_rows_it_could_not_read(
     people.import_csv()
     summary = shown[-1]
     assert isinstance(summary, dialogs.ImportResultDialog)
-    assert summary.summary.text().startswith("3 people added, 0 updated, 1 already known.")
+    assert summary.summary.text().startswith("3 people added, 0 updated, 2 already known.")
     assert [summary.problems.item(i).text() for i in range(summary.problems.count())] == [
         'Row 5: photo consent answer "maybe" is neither yes nor no; consent left unknown'
     ]
     assert people.people_page.model.rowCount() == 7
     assert _cell(people, "Ann Lee", WEB) == "✕ Refused"
     assert _cell(people, "Zoë Müller", WEB) == "✓ Granted"
+    # Priya, who had withdrawn, registered again and said yes: her photo's badge follows.
+    assert _cell(people, "Priya Natarajan", WEB) == "✓ Granted"
+    assert _verdict_in_grid(main, ids[3]) == Verdict.CLEARED.value
 
 
 def pick(dialog: dialogs.ImportPreviewDialog, field: str, column: str) -> None:

@@ -201,6 +201,9 @@ class PeopleTableModel(QAbstractTableModel):
     def person(self, row: int) -> dict[str, Any]:
         return self._people[row]
 
+    def people(self) -> list[dict[str, Any]]:
+        return list(self._people)
+
     def row_of(self, person_id: int) -> int | None:
         for row, person in enumerate(self._people):
             if person["id"] == person_id:

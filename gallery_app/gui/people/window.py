@@ -270,7 +270,6 @@ class PeoplePage(QWidget):
         self.import_button = _button(
             "Import registration CSV…", "Import a registration CSV", "Ctrl+I"
         )
-        self.consent_button.setDefault(False)
         top = QHBoxLayout()
         top.setSpacing(8)
         top.addWidget(self.search, 1)
@@ -284,6 +283,7 @@ class PeoplePage(QWidget):
         top.addSpacing(12)
         top.addWidget(self.import_button)
 
+        self._reloading = False
         self.model = PeopleTableModel(self)
         self.proxy = PeopleFilterModel(self)
         self.proxy.setSourceModel(self.model)
@@ -337,11 +337,15 @@ class PeoplePage(QWidget):
 
     def reload(self, people: list[dict[str, Any]]) -> None:
         keep = self.current_person_id()
-        self.model.set_people(people)
-        if keep is not None:
-            self.select_person(keep)
-        elif self.proxy.rowCount():
-            self.table.setCurrentIndex(self.proxy.index(0, 0))
+        # The reset and the re-selection each move the current row; show the person once.
+        self._reloading = True
+        try:
+            self.model.set_people(people)
+            kept = keep is not None and self.select_person(keep)
+            if not kept and self.proxy.rowCount():
+                self.table.setCurrentIndex(self.proxy.index(0, 0))
+        finally:
+            self._reloading = False
         self._current_changed()
         self.panel.empty.setText(
             "Select someone in the list to see their consent and photos."
@@ -387,6 +391,8 @@ class PeoplePage(QWidget):
         return True
 
     def _current_changed(self, *_args: object) -> None:
+        if self._reloading:
+            return
         self.panel.show_person(self.current_person(), self.owner.project)
         self._update_buttons()
 
@@ -549,8 +555,8 @@ class ReviewPage(QWidget):
         layout.addWidget(self.splitter, 1)
         layout.addWidget(hint)
 
-        self.use_combo.currentIndexChanged.connect(lambda _i: self.owner.refresh())
-        self.blocked_check.toggled.connect(lambda _on: self.owner.refresh())
+        self.use_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.blocked_check.toggled.connect(lambda _on: self.reload())
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._show_current())
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         self.table.activated.connect(lambda _ix: self.owner.show_in_grid())
@@ -973,6 +979,7 @@ class PeopleWindow(QWidget):
         if not dialogs.run_dialog(preview):
             return
         try:
+            before = {p["id"]: (p["consent"], p["minor"]) for p in self.people_page.model.people()}
             result = register.import_registration(self.project, path, mapping=preview.mapping())
         except GalleryError as exc:
             self._error(f"Could not import {path.name}", exc)
@@ -982,10 +989,15 @@ class PeopleWindow(QWidget):
                 self, f"Could not import {path.name}", f"{path}: {exc.strerror or exc}"
             )
             return
-        # Anyone's consent may have changed: every photo with people on it may change verdict.
-        tagged = self.project.conn.execute("SELECT DISTINCT photo_id FROM photo_people")
-        self._on_photos_changed([int(row[0]) for row in tagged])
         self.refresh()
+        # Repaint the grid's badges of the people whose consent (or minor flag) changed only:
+        # on a big project, "every tagged photo" would be thousands of rows for nothing.
+        changed = [
+            p["id"]
+            for p in self.people_page.model.people()
+            if before.get(p["id"]) != (p["consent"], p["minor"])
+        ]
+        self._on_photos_changed(sorted({i for pid in changed for i in self._photos_of(pid)}))
         dialogs.run_dialog(dialogs.ImportResultDialog(path, result, self))
 
     # --- review actions --------------------------------------------------------------------
