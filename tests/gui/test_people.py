@@ -825,3 +825,38 @@ def test_reopening_the_window_shows_changes_made_while_it_was_closed(
     assert again is people
     settle(people, qtbot)
     assert _cell(people, "Kit Lee", WEB) == "✓ Granted"
+
+
+def test_audit_log_tab_says_who_did_what_and_why(
+    seeded: Project, people: PeopleWindow, ids: list[int], qtmodeltester: object
+) -> None:
+    store.override(seeded, ids[2], "web", "Kit's father confirmed by phone")
+    kit = register.find_person(seeded.conn, "Kit Lee")
+    register.update_person(seeded, kit.id, name="Kit Lee-Smith", minor=False)
+    people.show_tab(PeopleWindow.AUDIT_TAB)
+    page = people.audit_page
+    qtmodeltester.check(page.model)  # type: ignore[attr-defined]
+    qtmodeltester.check(page.proxy)  # type: ignore[attr-defined]
+    entries = audit.entries(seeded.conn)
+    assert page.model.rowCount() == len(entries)
+
+    def row(r: int) -> list[str]:
+        return [str(page.model.index(r, c).data()) for c in range(page.model.columnCount())]
+
+    newest, override = row(0), row(1)
+    assert newest[2:4] == ["Person's details changed", "Kit Lee-Smith"]
+    assert "name: Kit Lee → Kit Lee-Smith" in newest[4] and "minor: yes → no" in newest[4]
+    assert override[2] == "Used anyway for web use"
+    filename = str(photos_row(seeded, ids[2]))
+    assert override[3] == filename
+    assert override[4].startswith("Kit's father confirmed by phone · signed off: ")
+    assert override[1] == entries[-2]["actor"]
+    withdrawal = [row(r) for r in range(page.model.rowCount()) if row(r)[3] == "Priya Natarajan"]
+    assert any(r[2] == "⊘ Withdrawal recorded" for r in withdrawal)
+    page.search.setText("father")
+    assert page.proxy.rowCount() == 1
+
+
+def photos_row(project: Project, photo_id: int) -> str:
+    path = project.conn.execute("SELECT path FROM photos WHERE id = ?", (photo_id,)).fetchone()[0]
+    return str(path).replace("\\", "/").rsplit("/", 1)[-1]

@@ -207,3 +207,7 @@ def test_people_screenshots(main: MainWindow, qtbot: QtBot, tmp_path: Path) -> N
     finally:
         dialogs.run_dialog = original  # type: ignore[assignment]
     assert captured and captured[0].takedown_paths()
+
+    people.show_tab(PeopleWindow.AUDIT_TAB)
+    assert people.audit_page.model.rowCount() > 5
+    _save(people, "audit-log")

@@ -385,3 +385,151 @@ def _short(reason: str) -> str:
 def _sentence(text: str) -> str:
     """Reasons come from the core in lower case, to be joined; a list shows them as sentences."""
     return text[:1].upper() + text[1:] if text else text
+
+
+class AuditLogModel(QAbstractTableModel):
+    """The append-only audit log, newest first, in words a data-protection officer can read:
+    who recorded or overrode what, about whom, when and why."""
+
+    COLUMNS: tuple[str, ...] = ("When", "Who", "What", "About", "Why / details")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[str, str, str, str, str]] = []
+
+    def rowCount(  # noqa: N802
+        self,
+        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
+    ) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(  # noqa: N802
+        self,
+        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
+    ) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+            and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
+        ):
+            return self.COLUMNS[section]
+        return None
+
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return self._rows[index.row()][index.column()]
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def set_entries(
+        self,
+        entries: Sequence[dict[str, Any]],
+        people: dict[int, str],
+        photos: dict[int, str],
+    ) -> None:
+        """``entries`` as :func:`audit.entries` returns them; names of people and photo files
+        by id, to say who and what an entry is about."""
+        self.beginResetModel()
+        self._rows = [describe_audit_entry(e, people, photos) for e in reversed(entries)]
+        self.endResetModel()
+
+
+def describe_audit_entry(
+    entry: dict[str, Any], people: dict[int, str], photos: dict[int, str]
+) -> tuple[str, str, str, str, str]:
+    """(when, who, what, about, why) for one audit entry, in plain words."""
+    details: dict[str, Any] = entry.get("details") or {}
+    action = str(entry["action"])
+    kind, _, key = str(entry["subject"]).partition(":")
+    about = key
+    if kind == "person" and key.isdigit():
+        about = people.get(int(key)) or details.get("name") or f"person {key}"
+    elif kind == "photo" and key.isdigit():
+        about = photos.get(int(key), f"photo {key} (no longer in the project)")
+    elif kind == "file":
+        about = key
+    elif kind == "export":
+        about = str(details.get("out_dir") or f"export {key}")
+    why = str(entry.get("reason") or "")
+    extra: list[str] = []
+    if action.startswith("consent_"):
+        status = action.removeprefix("consent_")
+        what = {
+            "granted": "✓ Consent recorded",
+            "refused": "✕ Refusal recorded",
+            "withdrawn": "⊘ Withdrawal recorded",
+        }.get(status, f"Consent: {status}")
+        uses = set(details.get("uses") or [])
+        extra.append("for " + ", ".join(use for use in USES if use in uses))
+        if details.get("valid_from") or details.get("valid_until"):
+            extra.append(
+                f"valid {details.get('valid_from') or '…'} to {details.get('valid_until') or '…'}"
+            )
+        if details.get("guardian"):
+            extra.append(f"guardian: {details['guardian']}")
+        source = str(details.get("source") or "")
+        if source.startswith("registration:"):
+            extra.append(f"from {source.removeprefix('registration:')}")
+        why = why if not source.startswith("registration:") else ""
+    elif action == "override":
+        what = f"Used anyway for {details.get('use', '?')} use"
+        if details.get("overrode"):
+            extra.append("signed off: " + "; ".join(details["overrode"]))
+    elif action == "person_added":
+        what = "Person added"
+        if details.get("via") == "tagging":
+            extra.append("named when tagging a photo")
+    elif action == "person_updated":
+        what = "Person's details changed"
+        for field_name, change in details.items():
+            if isinstance(change, dict):
+                extra.append(
+                    f"{field_name}: {_shown(change.get('before'))} → {_shown(change.get('after'))}"
+                )
+    elif action == "people_imported":
+        what = "Registration imported"
+        extra.append(
+            f"{details.get('added', 0)} added, {details.get('updated', 0)} updated, "
+            f"{details.get('consent_records', 0)} consent answers"
+        )
+    elif action == "export":
+        what = f"Exported ({details.get('preset', '?')})"
+        extra.append(
+            f"{details.get('exported', 0)} photos out, {details.get('excluded', 0)} left out"
+        )
+    else:
+        what = action.replace("_", " ").capitalize()
+    text = " · ".join(part for part in [why, *extra] if part)
+    when = str(entry["at"])[:16].replace("T", " ")
+    return when, str(entry["actor"]), what, str(about), text
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

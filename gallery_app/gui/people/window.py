@@ -26,6 +26,7 @@ from PySide6.QtCore import (
     QObject,
     QRunnable,
     QSize,
+    QSortFilterProxyModel,
     Qt,
     QThreadPool,
     Signal,
@@ -52,8 +53,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gallery_app.core import audit
 from gallery_app.core.catalog.database import connect
-from gallery_app.core.catalog.photos import PhotoQuery, get_photo
+from gallery_app.core.catalog.photos import PhotoQuery, file_name, get_photo
 from gallery_app.core.consent import store
 from gallery_app.core.consent.model import USES, ConsentStatus, Verdict
 from gallery_app.core.consent.review import ReviewQueue, review_items, review_queue, shows
@@ -67,6 +69,7 @@ from gallery_app.gui.people import dialogs
 from gallery_app.gui.people.models import (
     STATE_TEXT,
     STATE_TONE,
+    AuditLogModel,
     PeopleFilterModel,
     PeopleTableModel,
     ReviewQueueModel,
@@ -743,6 +746,65 @@ class ReviewPage(QWidget):
         )
 
 
+class AuditPage(QWidget):
+    """The audit log, read-only: what a data-protection officer asks for after a complaint."""
+
+    def __init__(self, owner: PeopleWindow) -> None:
+        super().__init__()
+        self.owner = owner
+        self.search = QLineEdit()
+        self.search.setAccessibleName("Search the audit log")
+        self.search.setPlaceholderText("Search names, actions, reasons…")
+        self.search.setClearButtonEnabled(True)
+        self.model = AuditLogModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.table = _table("Audit log")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((130, 90, 210, 200)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        note = QLabel(
+            "Every consent answer, override, withdrawal and export is kept here with who did "
+            "it and when. Entries can never be changed or deleted."
+        )
+        note.setWordWrap(True)
+        note.setStyleSheet("color: palette(placeholder-text);")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 8)
+        layout.setSpacing(10)
+        layout.addWidget(self.search)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(note)
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+
+    def reload(self) -> None:
+        conn = self.owner.project.conn
+        entries = audit.entries(conn)
+        people = {int(pid): str(name) for pid, name in conn.execute("SELECT id, name FROM people")}
+        photo_ids = sorted(
+            {
+                int(e["subject"].partition(":")[2])
+                for e in entries
+                if e["subject"].startswith("photo:") and e["subject"][6:].isdigit()
+            }
+        )
+        photos = {}
+        for start in range(0, len(photo_ids), 500):
+            chunk = photo_ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for photo_id, path in conn.execute(
+                f"SELECT id, path FROM photos WHERE id IN ({marks})", chunk
+            ):
+                photos[int(photo_id)] = file_name(str(path))
+        self.model.set_entries(entries, people, photos)
+
+
 class PeopleWindow(QWidget):
     """The register and the review queue as two tabs of one window."""
 
@@ -751,6 +813,7 @@ class PeopleWindow(QWidget):
 
     PEOPLE_TAB = 0
     REVIEW_TAB = 1
+    AUDIT_TAB = 2
 
     def __init__(
         self,
@@ -772,6 +835,9 @@ class PeopleWindow(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.people_page, "People register")
         self.tabs.addTab(self.review_page, "Review queue")
+        self.audit_page = AuditPage(self)
+        self.tabs.addTab(self.audit_page, "Audit log")
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.tabs.setAccessibleName("People and consent")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -811,7 +877,11 @@ class PeopleWindow(QWidget):
         for act in (undo, redo):
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(act)
-        for number, tab in (("1", self.PEOPLE_TAB), ("2", self.REVIEW_TAB)):
+        for number, tab in (
+            ("1", self.PEOPLE_TAB),
+            ("2", self.REVIEW_TAB),
+            ("3", self.AUDIT_TAB),
+        ):
             switch = QAction(self)
             switch.setShortcut(QKeySequence(f"Ctrl+{number}"))
             switch.triggered.connect(lambda _c=False, t=tab: self.show_tab(t))
@@ -819,10 +889,13 @@ class PeopleWindow(QWidget):
 
     def show_tab(self, tab: int) -> None:
         self.tabs.setCurrentIndex(tab)
-        if tab == self.REVIEW_TAB:
-            self.review_page.table.setFocus()
-        else:
-            self.people_page.table.setFocus()
+        page = self.tabs.widget(tab)
+        if isinstance(page, (PeoplePage, ReviewPage, AuditPage)):
+            page.table.setFocus()
+
+    def _tab_changed(self, tab: int) -> None:
+        if tab == self.AUDIT_TAB and not self._closed:
+            self.audit_page.reload()
 
     # --- refreshing ----------------------------------------------------------------------
 
@@ -832,6 +905,8 @@ class PeopleWindow(QWidget):
             return
         self._reload_people()
         self.review_page.reload()
+        if self.tabs.currentIndex() == self.AUDIT_TAB:
+            self.audit_page.reload()
 
     def _undo_index_changed(self, index: int) -> None:
         """An edit was made, undone or redone — here, in the grid or in the metadata panel.
