@@ -860,3 +860,42 @@ def test_audit_log_tab_says_who_did_what_and_why(
 def photos_row(project: Project, photo_id: int) -> str:
     path = project.conn.execute("SELECT path FROM photos WHERE id = ?", (photo_id,)).fetchone()[0]
     return str(path).replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def test_names_that_look_like_markup_are_shown_as_typed(
+    *,
+    seeded: Project,
+    people: PeopleWindow,
+    ids: list[int],
+    fill: Callable[..., list[QDialog]],
+    qtbot: QtBot,
+) -> None:
+    odd = "<b>Bo</b> & <img src=x> Co"
+    person = register.add_person(seeded, name=odd)
+    _tag(seeded, [ids[7]], odd)
+    people.refresh()
+    settle(people, qtbot)
+    people.people_page.select_person(person.id)
+    panel = people.people_page.panel
+    assert panel.name_label.text() == odd
+    assert panel.name_label.textFormat() == Qt.TextFormat.PlainText
+    assert panel.photos_label.text() == f"Photos of {odd} (1)"
+
+    people.show_tab(PeopleWindow.REVIEW_TAB)
+    page = people.review_page
+    page.table.setCurrentIndex(page.model.index(page.model.row_of(ids[7]) or 0, 0))
+    assert "&lt;b&gt;Bo&lt;/b&gt; &amp; &lt;img src=x&gt; Co" in page.reasons_label.text()
+
+    people.show_tab(PeopleWindow.PEOPLE_TAB)
+    people.people_page.select_person(person.id)
+    seen: list[str] = []
+
+    def look(dialog: QDialog) -> bool:
+        assert isinstance(dialog, dialogs.WithdrawalDialog)
+        seen.append(dialog.photos_label.text())
+        assert dialog.title.text() == f"{odd} withdraws consent"
+        return False
+
+    fill(look)
+    people.withdraw()
+    assert "&lt;img src=x&gt;" in seen[0] and "<img" not in seen[0]

@@ -60,7 +60,10 @@ def run_dialog(dialog: QDialog) -> bool:
 
 
 def heading(text: str, scale: float = 1.25) -> QLabel:
+    """A bold title. Plain text: it often holds a person's name or a file name, which must
+    never be read as markup (a name like "<b>Sam</b>" shows as typed)."""
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     font = QFont(label.font())
     font.setPointSizeF(font.pointSizeF() * scale)
     font.setBold(True)
@@ -70,10 +73,10 @@ def heading(text: str, scale: float = 1.25) -> QLabel:
 
 
 def note(text: str) -> QLabel:
-    """A wrapped explanatory line in the palette's secondary text colour."""
+    """A wrapped explanatory line in the palette's secondary text colour (plain text)."""
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
-    label.setForegroundRole(label.foregroundRole())
     label.setStyleSheet("color: palette(placeholder-text);")
     return label
 
@@ -88,6 +91,7 @@ class _Form(QDialog):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.problem = QLabel()
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(f"color: {tone_colours(BAD)[1]};")
         self.problem.setAccessibleName("Problem")
@@ -706,8 +710,8 @@ class WithdrawalDialog(QDialog):
             "is kept in the consent history and the audit log; it cannot be deleted."
         )
         self.photos_label = QLabel(
-            f"<b>{photo_count} photo{'s' if photo_count != 1 else ''}</b> show {name}"
-            + (":" if photo_count else ".")
+            f"<b>{photo_count} photo{'s' if photo_count != 1 else ''}</b> show "
+            f"{html_escape(name)}" + (":" if photo_count else ".")
         )
         self.files_label = QLabel()
         self.files_tree = QTreeWidget()
@@ -792,7 +796,7 @@ class WithdrawalDialog(QDialog):
         count = len(result["photos"])
         self.title.setText(f"Withdrawal of {name} recorded")
         self.photos_label.setText(
-            f"<b>{count} photo{'s' if count != 1 else ''}</b> of {name} "
+            f"<b>{count} photo{'s' if count != 1 else ''}</b> of {html_escape(name)} "
             f"{'are' if count != 1 else 'is'} now blocked for every use" + (":" if count else ".")
         )
         if files:

@@ -36,6 +36,8 @@ class PeopleMenu(QObject):
         self.review_action = QAction("Consent &review queue…", window)
         self.review_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.review_action.triggered.connect(lambda: self.open(PeopleWindow.REVIEW_TAB))
+        self.audit_action = QAction("Consent &audit log…", window)
+        self.audit_action.triggered.connect(lambda: self.open(PeopleWindow.AUDIT_TAB))
         self.no_people_action = QAction("Mark as showing &no identifiable people", window)
         self.no_people_action.setShortcut(QKeySequence("N"))
         self.no_people_action.triggered.connect(
@@ -48,6 +50,7 @@ class PeopleMenu(QObject):
         )
         menu.addAction(self.register_action)
         menu.addAction(self.review_action)
+        menu.addAction(self.audit_action)
         menu.addSeparator()
         menu.addAction(self.no_people_action)
         menu.addAction(self.has_people_action)

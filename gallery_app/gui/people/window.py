@@ -1,10 +1,12 @@
-"""The People window: the register with everyone's consent, and the consent review queue.
+"""The People window: the register with everyone's consent, the consent review queue, and the
+audit log.
 
 A comms officer comes here for two jobs. Before export: work through the photos that need
 review — mark the empty-room shots (N), tag who is shown (T), or sign a photo off with a reason
 (O) — without touching the mouse. After an event: keep the register right — import the
 registration CSV, add the walk-in speaker, record the e-mailed consent form, and handle a
-withdrawal, which first shows every photo and every published file it touches.
+withdrawal, which first shows every photo and every published file it touches. When someone
+complains, the audit log shows who recorded or overrode what, when and why.
 
 Photo edits (the "no identifiable people" mark, tags) are core edits pushed onto the main
 window's undo stack, so Ctrl+Z undoes them from either window. Consent records, overrides and
@@ -117,6 +119,7 @@ def _button(text: str, accessible: str, shortcut: str = "") -> QPushButton:
 
 def _section(text: str) -> QLabel:
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     font = label.font()
     font.setBold(True)
     label.setFont(font)
@@ -125,6 +128,7 @@ def _section(text: str) -> QLabel:
 
 def _chip(text: str, colours: tuple[str, str]) -> QLabel:
     chip = QLabel(text)
+    chip.setTextFormat(Qt.TextFormat.PlainText)
     chip.setStyleSheet(
         f"background: {colours[0]}; color: {colours[1]}; border: 1px solid {colours[1]};"
         " border-radius: 9px; padding: 1px 8px;"
@@ -142,6 +146,7 @@ class PersonPanel(QWidget):
         self.setAccessibleName("Selected person")
         self.name_label = dialogs.heading("")
         self.details_label = QLabel()
+        self.details_label.setTextFormat(Qt.TextFormat.PlainText)
         self.details_label.setWordWrap(True)
         self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.chips = QHBoxLayout()
@@ -494,6 +499,7 @@ class ReviewPage(QWidget):
         self.thumb.setAccessibleName("Photo being reviewed")
         self.file_label = dialogs.heading("", 1.1)
         self.verdict_label = QLabel()
+        self.verdict_label.setTextFormat(Qt.TextFormat.PlainText)
         self.reasons_label = QLabel()
         self.reasons_label.setWordWrap(True)
         self.reasons_label.setTextFormat(Qt.TextFormat.RichText)
@@ -806,7 +812,7 @@ class AuditPage(QWidget):
 
 
 class PeopleWindow(QWidget):
-    """The register and the review queue as two tabs of one window."""
+    """The register, the review queue and the audit log as tabs of one window."""
 
     show_photo_requested = Signal(int)
     """The user wants to see this photo in the main grid."""
