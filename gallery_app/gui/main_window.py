@@ -18,7 +18,6 @@ from gallery_app.core.edits import EditRequest
 from gallery_app.core.project import Project
 from gallery_app.gui import messages
 from gallery_app.gui.models.photo_grid_model import CatalogSource, PhotoGridModel
-from gallery_app.gui.people.menu import install_people_menu
 from gallery_app.gui.preview import PreviewWidget
 from gallery_app.gui.thumbnail_loader import ThumbnailLoader
 from gallery_app.gui.undo import apply_request
@@ -106,6 +105,8 @@ class MainWindow(QMainWindow):
         self.preview_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
         self.preview_action.setCheckable(True)
         self.preview_action.triggered.connect(self.toggle_preview)
+
+        from gallery_app.gui.people.menu import install_people_menu  # (gui-people)
 
         self.people_menu = install_people_menu(self)  # People ▸ register, review queue, N
 
