@@ -189,3 +189,16 @@ def test_registration_columns_lists_the_header_as_mapping_accepts_it(tmp_path: P
     empty.write_text("\n\n")
     with pytest.raises(UserError, match="empty"):
         registration_columns(empty)
+
+
+def test_rejected_photos_are_not_queued_or_counted(project: Project) -> None:
+    kept = _photo(project, 1, time="09")
+    rejected = _photo(project, 2, time="10")
+    edits.apply_edit(project, [rejected], edits.EditRequest(flag=-1))
+    queue = review_queue(project.conn, "web")
+    assert [i.photo_id for i in queue.items] == [kept]
+    assert queue.counts == {"cleared": 0, "needs_review": 1, "blocked": 0}
+    assert queue.rejected == frozenset({rejected}) and rejected not in queue.verdicts
+    entry = review_items(project.conn, "web", [rejected])[rejected]
+    assert entry is not None and entry.rejected and entry.verdict is Verdict.NEEDS_REVIEW
+    assert not shows(entry, include_blocked=True)

@@ -899,3 +899,19 @@ def test_names_that_look_like_markup_are_shown_as_typed(
     fill(look)
     people.withdraw()
     assert "&lt;img src=x&gt;" in seen[0] and "<img" not in seen[0]
+
+
+def test_rejecting_a_photo_in_the_grid_takes_it_out_of_the_queue(
+    main: MainWindow, people: PeopleWindow, ids: list[int]
+) -> None:
+    assert ids[8] in _queue_ids(people)
+    main.view.setCurrentIndex(main.model.index(main.model.row_of(ids[8]) or 0))
+    main.apply(edits.EditRequest(flag=-1))  # X in the grid
+    assert ids[8] not in _queue_ids(people)
+    summary = people.review_page.summary.text()
+    assert summary == (
+        "8 need review · 1 blocked · 2 cleared · 1 rejected (not exported, not listed)"
+    )
+    main.undo_action.trigger()
+    assert ids[8] in _queue_ids(people)
+    assert people.review_page.summary.text() == "9 need review · 1 blocked · 2 cleared"

@@ -35,6 +35,8 @@ class ReviewItem:
     people: tuple[str, ...]
     order: tuple[float, int] = (0.0, 0)
     """Where it goes in the queue: corrected capture time, then id (as the grid sorts)."""
+    rejected: bool = False
+    """Rejected while culling: never exported, so never worth a reviewer's time."""
 
 
 @dataclass(frozen=True)
@@ -44,19 +46,22 @@ class ReviewQueue:
     use: str
     items: tuple[ReviewItem, ...]
     counts: dict[str, int] = field(default_factory=dict)
-    """Photos per :class:`Verdict` value, over the whole project."""
+    """Photos per :class:`Verdict` value, over the photos not rejected."""
     verdicts: dict[int, Verdict] = field(default_factory=dict)
     """Every photo's verdict, so that counts can be kept current after an edit."""
+    rejected: frozenset[int] = frozenset()
+    """Photos rejected while culling: left out of the queue, the counts and ``verdicts``."""
 
 
 def _wanted(include_blocked: bool) -> set[Verdict]:
     return {Verdict.NEEDS_REVIEW} | ({Verdict.BLOCKED} if include_blocked else set())
 
 
-def _rows(
-    conn: sqlite3.Connection, photo_ids: list[int] | None
-) -> list[tuple[int, str, str | None, float | None]]:
-    sql = "SELECT id, path, captured_at, captured_sort FROM photos"
+_Row = tuple[int, str, str | None, float | None, int]
+
+
+def _rows(conn: sqlite3.Connection, photo_ids: list[int] | None) -> list[_Row]:
+    sql = "SELECT id, path, captured_at, captured_sort, flag FROM photos"
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples
     if photo_ids is None:
@@ -69,10 +74,8 @@ def _rows(
     return rows
 
 
-def _item(
-    row: tuple[int, str, str | None, float | None], facts: PhotoFacts, use: str, day: dt.date
-) -> tuple[Verdict, ReviewItem]:
-    photo_id, path, captured_at, sort_key = row
+def _item(row: _Row, facts: PhotoFacts, use: str, day: dt.date) -> tuple[Verdict, ReviewItem]:
+    photo_id, path, captured_at, sort_key, flag = row
     decision = decide(facts, use, day)
     item = ReviewItem(
         photo_id=photo_id,
@@ -83,6 +86,7 @@ def _item(
         people=tuple(person.name for person in facts.people),
         # Photos without a capture time sort first, as NULLs do in the grid's ORDER BY.
         order=(sort_key if sort_key is not None else float("-inf"), photo_id),
+        rejected=flag == -1,
     )
     return decision.verdict, item
 
@@ -97,7 +101,8 @@ def review_queue(
     """Photos that need review for ``use`` (and blocked ones if asked), by capture time.
 
     Blocked photos cannot be overridden, but a wrong tag can be removed, so a reviewer may
-    want to see them too.
+    want to see them too. Photos rejected while culling are left out: the export leaves them
+    out whatever their consent.
     """
     check_use(use)
     day = today or dt.date.today()
@@ -106,14 +111,18 @@ def review_queue(
     wanted = _wanted(include_blocked)
     items = []
     verdicts: dict[int, Verdict] = {}
+    rejected: set[int] = set()
     for row in _rows(conn, None):
+        if row[4] == -1:
+            rejected.add(row[0])
+            continue
         verdict, item = _item(row, facts[row[0]], use, day)
         counts[verdict.value] += 1
         verdicts[item.photo_id] = verdict
         if verdict in wanted:
             items.append(item)
     items.sort(key=lambda item: item.order)
-    return ReviewQueue(use, tuple(items), counts, verdicts)
+    return ReviewQueue(use, tuple(items), counts, verdicts, frozenset(rejected))
 
 
 def review_items(
@@ -125,8 +134,8 @@ def review_items(
 ) -> dict[int, ReviewItem | None]:
     """Each photo's entry as it is now, whatever its verdict (``None``: no such photo).
 
-    A front end merges these into the queue it holds: an entry whose verdict the queue does
-    not show (cleared, or blocked when blocked ones are hidden) leaves it.
+    A front end merges these into the queue it holds: an entry the queue does not show
+    (cleared, rejected, or blocked when blocked ones are hidden) leaves it.
     """
     check_use(use)
     day = today or dt.date.today()
@@ -139,7 +148,7 @@ def review_items(
 
 def shows(item: ReviewItem | None, include_blocked: bool) -> bool:
     """Whether the queue lists this entry."""
-    return item is not None and item.verdict in _wanted(include_blocked)
+    return item is not None and not item.rejected and item.verdict in _wanted(include_blocked)
 
 
 __all__ = ["ReviewItem", "ReviewQueue", "review_items", "review_queue", "shows"]

@@ -458,6 +458,7 @@ class ReviewPage(QWidget):
         self._generation = 0
         self._verdicts: dict[int, Verdict] = {}
         self._counts: dict[str, int] = {v.value: 0 for v in Verdict}
+        self._rejected: set[int] = set()
         self.loading = False
         self.use_combo = QComboBox()
         self.use_combo.setAccessibleName("Use to review for")
@@ -603,6 +604,7 @@ class ReviewPage(QWidget):
         keep_id = self.current_photo_id()
         self._verdicts = dict(queue.verdicts)
         self._counts = dict(queue.counts)
+        self._rejected = set(queue.rejected)
         self.model.set_items(queue.items)
         self._restore_cursor(keep_id, keep_row)
         self.loaded.emit()
@@ -635,7 +637,10 @@ class ReviewPage(QWidget):
             before = self._verdicts.pop(photo_id, None)
             if before is not None:
                 self._counts[before.value] -= 1
-            if item is not None:
+            self._rejected.discard(photo_id)
+            if item is not None and item.rejected:
+                self._rejected.add(photo_id)
+            elif item is not None:
                 self._verdicts[photo_id] = item.verdict
                 self._counts[item.verdict.value] += 1
             self.model.merge(photo_id, item if shows(item, include_blocked) else None)
@@ -645,10 +650,13 @@ class ReviewPage(QWidget):
         """Stay on the same photo, or, when it left the queue, on the one that took its row
         (the next one to review)."""
         counts = self._counts
-        self.summary.setText(
+        summary = (
             f"{counts['needs_review']} need review · {counts['blocked']} blocked · "
             f"{counts['cleared']} cleared"
         )
+        if self._rejected:
+            summary += f" · {len(self._rejected)} rejected (not exported, not listed)"
+        self.summary.setText(summary)
         empty = self.model.rowCount() == 0
         self.table.setVisible(not empty)
         self.empty.setVisible(empty)
