@@ -109,6 +109,7 @@ def test_people_screenshots(main: MainWindow, qtbot: QtBot, tmp_path: Path) -> N
     shown = page.current_photo_id()
     qtbot.waitUntil(lambda: shown is not None and people.loader.pixmap(shown) is not None)
     assert page.model.rowCount() > 0
+    qtbot.wait(50)  # let the layout follow the summary text
     _save(people, "review-queue")
 
     person = people.people_page.model.person(

@@ -474,7 +474,6 @@ class ReviewPage(QWidget):
         top.addWidget(self.use_combo)
         top.addWidget(self.blocked_check)
         top.addStretch(1)
-        top.addWidget(self.summary)
 
         self.model = ReviewQueueModel(self)
         self.table = _table("Photos to review")
@@ -532,7 +531,7 @@ class ReviewPage(QWidget):
             row = QHBoxLayout()
             row.addWidget(button, 1)
             key_label = QLabel(key)
-            key_label.setMinimumWidth(44)
+            key_label.setFixedWidth(56)  # one width for "N" and "Enter": buttons line up
             key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             key_label.setStyleSheet(
                 "border: 1px solid palette(mid); border-radius: 4px; padding: 2px 6px;"
@@ -544,8 +543,10 @@ class ReviewPage(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(6)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.empty, 1)
+        left_layout.addWidget(self.summary)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(side)
