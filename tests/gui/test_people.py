@@ -190,7 +190,12 @@ def test_register_shows_consent_as_symbol_and_word(people: PeopleWindow) -> None
 
 
 def test_selecting_a_person_shows_their_history_and_exactly_their_photos(
-    seeded: Project, main: MainWindow, people: PeopleWindow, ids: list[int]
+    *,
+    seeded: Project,
+    main: MainWindow,
+    people: PeopleWindow,
+    ids: list[int],
+    qtmodeltester: object,
 ) -> None:
     sam = register.find_person(seeded.conn, "Sam Lee")
     assert people.people_page.select_person(sam.id)
@@ -200,6 +205,7 @@ def test_selecting_a_person_shows_their_history_and_exactly_their_photos(
         panel.history.topLevelItem(i).text(1) for i in range(panel.history.topLevelItemCount())
     ]
     assert answers == ["✕ Refused", "✓ Granted"]  # newest first
+    qtmodeltester.check(panel.history.model())  # type: ignore[attr-defined]
     shown = [panel.photo_model.photo_id_at(r) for r in range(panel.photo_model.rowCount())]
     oracle = [
         r[0]
@@ -363,6 +369,7 @@ def test_import_registration_csv_reports_rows_it_could_not_read(
     summary = shown[-1]
     assert isinstance(summary, dialogs.ImportResultDialog)
     assert summary.summary.text().startswith("3 people added, 0 updated, 2 already known.")
+    qtmodeltester.check(summary.problems.model())  # type: ignore[attr-defined]
     assert [summary.problems.item(i).text() for i in range(summary.problems.count())] == [
         'Row 5: photo consent answer "maybe" is neither yes nor no; consent left unknown'
     ]
@@ -652,6 +659,7 @@ def test_show_in_grid_selects_the_photo(
 
 def test_withdrawal_shows_photos_and_exported_files_before_recording(
     *,
+    qtmodeltester: object,
     seeded: Project,
     main: MainWindow,
     people: PeopleWindow,
@@ -676,6 +684,8 @@ def test_withdrawal_shows_photos_and_exported_files_before_recording(
 
     fill(look_then_cancel)
     people.withdraw()
+    checked = people.withdrawal_dialog
+    qtmodeltester.check(checked.files_tree.model())  # type: ignore[attr-defined]
     assert "2 photos" in str(seen["photos"])
     files = seen["files"]
     assert isinstance(files, list) and files
