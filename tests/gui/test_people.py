@@ -616,7 +616,7 @@ def test_override_needs_a_reason_is_audited_and_never_lifts_a_block(
 
     def reason(dialog: QDialog) -> bool:
         assert isinstance(dialog, dialogs.OverrideDialog)
-        dialog.reason_edit.setPlainText("Kit's father confirmed by phone on 14 May")
+        dialog.reason_edit.setText("Kit's father confirmed by phone on 14 May")
         return True
 
     fill(reason)
@@ -925,3 +925,75 @@ def test_rejecting_a_photo_in_the_grid_takes_it_out_of_the_queue(
     main.undo_action.trigger()
     assert ids[8] in _queue_ids(people)
     assert people.review_page.summary.text() == "9 need review · 1 blocked · 2 cleared"
+
+
+def test_override_from_the_keyboard_alone(
+    seeded: Project,
+    people: PeopleWindow,
+    ids: list[int],
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """O, type the reason, Enter: signed off without the mouse."""
+    people.show_tab(PeopleWindow.REVIEW_TAB)
+    page = people.review_page
+    page.table.setCurrentIndex(page.model.index(page.model.row_of(ids[5]) or 0, 0))
+
+    def run(dialog: QDialog) -> bool:
+        assert isinstance(dialog, dialogs.OverrideDialog)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert dialog.focusWidget() is dialog.reason_edit
+        qtbot.keyClicks(dialog.reason_edit, "empty stage before the talk")
+        qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(dialogs, "run_dialog", run)
+    qtbot.keyClick(page.table, Qt.Key.Key_O)
+    assert (
+        store.decisions(seeded.conn, "web", photo_ids=[ids[5]])[ids[5]].verdict is Verdict.CLEARED
+    )
+    assert audit.entries(seeded.conn)[-1]["reason"] == "empty stage before the talk"
+
+
+# The completer's popup on the offscreen platform: it cannot raise or grab the keyboard there.
+@pytest.mark.qt_log_ignore(
+    "does not support propagateSizeHints", "does not support raise", "grabbing the keyboard"
+)
+def test_tag_from_the_keyboard_with_completion(
+    seeded: Project,
+    people: PeopleWindow,
+    ids: list[int],
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """T, a few letters, pick the completion, Enter: tagged without the mouse."""
+    people.show_tab(PeopleWindow.REVIEW_TAB)
+    page = people.review_page
+    page.table.setCurrentIndex(page.model.index(page.model.row_of(ids[9]) or 0, 0))
+
+    def run(dialog: QDialog) -> bool:
+        assert isinstance(dialog, dialogs.TagPeopleDialog)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        qtbot.keyClicks(dialog.names_edit, "ller")  # QTest types ASCII only
+        popup = dialog._completer.popup()
+        qtbot.waitUntil(popup.isVisible)
+        assert popup.model().index(0, 0).data() == "Ana Müller"
+        qtbot.keyClick(popup, Qt.Key.Key_Down)
+        qtbot.keyClick(popup, Qt.Key.Key_Return)
+        assert dialog.names_edit.text() == "Ana Müller, "
+        qtbot.keyClick(dialog.names_edit, Qt.Key.Key_Return)
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(dialogs, "run_dialog", run)
+    qtbot.keyClick(page.table, Qt.Key.Key_T)
+    tagged = seeded.conn.execute(
+        "SELECT pe.name FROM photo_people pp JOIN people pe ON pe.id = pp.person_id"
+        " WHERE pp.photo_id = ?",
+        (ids[9],),
+    ).fetchall()
+    assert [r[0] for r in tagged] == ["Ana Müller"]
+    assert ids[9] not in _queue_ids(people)  # Ana consented: cleared

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QTableWidget,
@@ -346,14 +345,13 @@ class OverrideDialog(_Form):
         self.reasons.setTextFormat(Qt.TextFormat.RichText)
         self.reasons.setWordWrap(True)
         self.reasons.setAccessibleName("What you are signing off")
-        self.reason_edit = QPlainTextEdit()
+        # One line: a reason is a sentence, and Enter then signs off (no mouse needed).
+        self.reason_edit = QLineEdit()
         self.reason_edit.setAccessibleName("Reason")
         self.reason_edit.setPlaceholderText(
             "e.g. Sam Lee confirmed by phone on 14 May; the person at the back is not recognisable"
         )
-        self.reason_edit.setTabChangesFocus(True)
-        self.reason_edit.setMaximumHeight(90)
-        self.form.addRow("Signing off:", self.reasons)
+        self.reason_edit.setMinimumWidth(420)
         self.form.addRow("&Reason:", self.reason_edit)
         self.reason_edit.setFocus()
 
@@ -363,7 +361,7 @@ class OverrideDialog(_Form):
         return None
 
     def reason(self) -> str:
-        return " ".join(self.reason_edit.toPlainText().split())
+        return " ".join(self.reason_edit.text().split())
 
 
 class TagPeopleDialog(_Form):
