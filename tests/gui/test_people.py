@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from gallery_app.core import audit, edits
@@ -197,10 +197,25 @@ def test_selecting_a_person_shows_their_history_and_exactly_their_photos(
     ids: list[int],
     qtmodeltester: object,
 ) -> None:
+    ana = register.find_person(seeded.conn, "Ana Müller")
     sam = register.find_person(seeded.conn, "Sam Lee")
+    assert people.people_page.select_person(ana.id)
     assert people.people_page.select_person(sam.id)
     panel = people.people_page.panel
     assert panel.name_label.text() == "Sam Lee"
+    # Sam's consent per use, and nothing left over from Ana (the chips are reused).
+    assert [chip.text() for chip in panel.chip_labels.values()] == [
+        "Web: ✓ Granted",
+        "Social: ✕ Refused",
+        "Print: ? Unknown",
+        "Internal: ✓ Granted",
+    ]
+    chips = [
+        label
+        for label in panel.findChildren(QLabel)
+        if label.isVisible() and label.accessibleName().endswith(("Granted", "Refused", "Unknown"))
+    ]
+    assert len(chips) == 4
     answers = [
         panel.history.topLevelItem(i).text(1) for i in range(panel.history.topLevelItemCount())
     ]

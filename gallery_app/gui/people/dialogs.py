@@ -209,8 +209,8 @@ class _OptionalDate(QWidget):
 
 
 STATUS_CHOICES = (
-    (ConsentStatus.GRANTED, "✓ Agreed to be shown"),
-    (ConsentStatus.REFUSED, "✕ Refused"),
+    (ConsentStatus.GRANTED, "✓ &Agreed to be shown"),
+    (ConsentStatus.REFUSED, "✕ Re&fused"),
 )
 """A withdrawal is not offered here: it has its own flow, which first shows what it touches."""
 
@@ -244,7 +244,7 @@ class ConsentDialog(_Form):
         uses_row = QHBoxLayout()
         self.use_checks: dict[str, QCheckBox] = {}
         for use in USES:
-            box = QCheckBox(use.capitalize())
+            box = QCheckBox(f"&{use.capitalize()}")  # Alt+W, Alt+S, Alt+P, Alt+I
             box.setAccessibleName(f"Use: {use}")
             box.setChecked(True)
             self.use_checks[use] = box

@@ -126,14 +126,13 @@ def _section(text: str) -> QLabel:
     return label
 
 
-def _chip(text: str, colours: tuple[str, str]) -> QLabel:
-    chip = QLabel(text)
-    chip.setTextFormat(Qt.TextFormat.PlainText)
+def _style_chip(chip: QLabel, text: str, tone: str) -> None:
+    background, foreground = tone_colours(tone)
+    chip.setText(text)
     chip.setStyleSheet(
-        f"background: {colours[0]}; color: {colours[1]}; border: 1px solid {colours[1]};"
+        f"background: {background}; color: {foreground}; border: 1px solid {foreground};"
         " border-radius: 9px; padding: 1px 8px;"
     )
-    return chip
 
 
 class PersonPanel(QWidget):
@@ -151,6 +150,15 @@ class PersonPanel(QWidget):
         self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.chips = QHBoxLayout()
         self.chips.setSpacing(6)
+        # One chip per use, made once and restyled: replacing them would leave the old ones
+        # painted until their deferred deletion.
+        self.chip_labels: dict[str, QLabel] = {}
+        for use in USES:
+            chip = QLabel()
+            chip.setTextFormat(Qt.TextFormat.PlainText)
+            self.chip_labels[use] = chip
+            self.chips.addWidget(chip)
+        self.chips.addStretch(1)
         self.history = QTreeWidget()
         self.history.setAccessibleName("Consent history")
         self.history.setHeaderLabels(["Recorded", "Answer", "For", "Valid", "Evidence", "By"])
@@ -193,11 +201,6 @@ class PersonPanel(QWidget):
         self.person_id = person["id"] if person else None
         self.empty.setVisible(person is None)
         self.body.setVisible(person is not None)
-        while self.chips.count():
-            old = self.chips.takeAt(0)
-            widget = old.widget() if old is not None else None
-            if widget is not None:
-                widget.deleteLater()
         self.history.clear()
         if person is None or project is None:
             self.source.query = PhotoQuery(ids=[])
@@ -213,12 +216,9 @@ class PersonPanel(QWidget):
         self.details_label.setText(" · ".join(d for d in details if d))
         for use in USES:
             state = person["consent"][use]
-            chip = _chip(
-                f"{use.capitalize()}: {STATE_TEXT[state]}", tone_colours(STATE_TONE[state])
-            )
+            chip = self.chip_labels[use]
+            _style_chip(chip, f"{use.capitalize()}: {STATE_TEXT[state]}", STATE_TONE[state])
             chip.setAccessibleName(f"{use} consent: {STATE_TEXT[state].split(' ', 1)[1]}")
-            self.chips.addWidget(chip)
-        self.chips.addStretch(1)
         history = store.person_consents(project.conn, [person["id"]]).get(person["id"])
         for record in reversed(history.records if history else ()):
             valid = "always"
@@ -314,6 +314,12 @@ class PeoplePage(QWidget):
         left_layout.setSpacing(6)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.summary)
+        hint = QLabel(
+            "Ctrl+F search · Enter edit · Ctrl+R record consent · Ctrl+Shift+W withdraw · "
+            "Ctrl+N add · Ctrl+I import"
+        )
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        left_layout.addWidget(hint)
         self.panel = PersonPanel(owner.project, owner.loader)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -848,10 +854,10 @@ class PeopleWindow(QWidget):
         self.review_page = ReviewPage(self)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.people_page, "People register")
-        self.tabs.addTab(self.review_page, "Review queue")
+        self.tabs.addTab(self.people_page, "&People register")
+        self.tabs.addTab(self.review_page, "&Review queue")
         self.audit_page = AuditPage(self)
-        self.tabs.addTab(self.audit_page, "Audit log")
+        self.tabs.addTab(self.audit_page, "&Audit log")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.tabs.setAccessibleName("People and consent")
         layout = QVBoxLayout(self)
