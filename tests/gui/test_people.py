@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
@@ -623,6 +623,7 @@ def test_override_needs_a_reason_is_audited_and_never_lifts_a_block(
     def no_reason(dialog: QDialog) -> bool:
         assert isinstance(dialog, dialogs.OverrideDialog)
         assert "Kit Lee" in dialog.reasons.text()
+        assert dialog.reasons.isVisibleTo(dialog)  # in the form, not just made
         return True
 
     fill(no_reason)
@@ -715,12 +716,15 @@ def test_withdrawal_shows_photos_and_exported_files_before_recording(
         dialog.withdraw_button.click()
         seen["after"] = dialog.title.text()
         seen["takedown"] = dialog.takedown_paths()
+        dialog.copy_button.click()
+        seen["clipboard"] = QGuiApplication.clipboard().text()
         return False  # the user closes the dialog after reading the list
 
     fill(withdraw)
     people.withdraw()
     assert seen["after"] == "Withdrawal of Ana Müller recorded"
     assert seen["takedown"] == files
+    assert seen["clipboard"] == "\n".join(files) + "\n"
     last = audit.entries(seeded.conn)[-1]
     assert (last["action"], last["reason"]) == ("consent_withdrawn", "e-mail of 3 November")
     assert _cell(people, "Ana Müller", WEB) == "⊘ Withdrawn"

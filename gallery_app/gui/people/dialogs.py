@@ -338,7 +338,7 @@ class OverrideDialog(_Form):
             ),
         )
         self.reasons = QLabel(
-            "<ul style='margin-left: -20px'>"
+            "You are signing off:<ul style='margin-left: -20px'>"
             + "".join(f"<li>{html_escape(r[:1].upper() + r[1:])}</li>" for r in reasons)
             + "</ul>"
         )
@@ -352,6 +352,8 @@ class OverrideDialog(_Form):
             "e.g. Sam Lee confirmed by phone on 14 May; the person at the back is not recognisable"
         )
         self.reason_edit.setMinimumWidth(420)
+        # Full width above the form: a wrapped rich-text label in a form row gets cut short.
+        self.layout_.insertWidget(2, self.reasons)
         self.form.addRow("&Reason:", self.reason_edit)
         self.reason_edit.setFocus()
 
