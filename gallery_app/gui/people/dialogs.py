@@ -665,10 +665,10 @@ class ImportResultDialog(QDialog):
         if problems:
             layout.addWidget(
                 note(
-                    f"{len(problems)} row{'s need' if len(problems) != 1 else ' needs'} a look: "
-                    "a row without a name was left out, an unclear consent answer was left "
-                    "unknown. Fix them in the spreadsheet and import the file again; nobody "
-                    "is added twice."
+                    f"{len(problems)} row{'s need' if len(problems) != 1 else ' needs'} a "
+                    "look. A row without a name is left out; an unclear consent answer is left "
+                    "unknown, never guessed. Fix them in the spreadsheet and import the file "
+                    "again; nobody is added twice."
                 )
             )
             layout.addWidget(self.problems, 1)
