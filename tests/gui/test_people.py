@@ -7,6 +7,7 @@ file chooser. The catalog, read with plain SQL, is the oracle for what the windo
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -181,7 +182,9 @@ def test_register_shows_consent_as_symbol_and_word(people: PeopleWindow) -> None
     assert _cell(people, "Kit Lee", PeopleTableModel.MINOR_COLUMN) == "Minor"
     assert _cell(people, "Priya Natarajan", WEB) == "⊘ Withdrawn"
     assert _cell(people, "Ana Müller", PeopleTableModel.PHOTOS_COLUMN) == "2"
-    assert "4 people" in people.people_page.summary.text()
+    assert people.people_page.summary.text() == (
+        "4 people · ✕ 2 refused, withdrew or expired · ? 3 with unknown consent"
+    )
     # The search narrows the list as you type, on name, e-mail or organisation.
     people.people_page.search.setText("press")
     assert people.people_page.proxy.rowCount() == 1
@@ -1016,3 +1019,24 @@ def test_tag_from_the_keyboard_with_completion(
     ).fetchall()
     assert [r[0] for r in tagged] == ["Ana Müller"]
     assert ids[9] not in _queue_ids(people)  # Ana consented: cleared
+
+
+def test_the_register_can_be_saved_as_csv(
+    people: PeopleWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, errors: list[str]
+) -> None:
+    target = tmp_path / "people.csv"
+    monkeypatch.setattr(people_window, "choose_save_csv", lambda _parent, _name: target)
+    people.people_page.export_button.click()
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    by_name = {row["name"]: row for row in rows}
+    assert set(by_name) == {"Ana Müller", "Sam Lee", "Kit Lee", "Priya Natarajan"}
+    assert by_name["Sam Lee"]["consent_social"] == "refused"
+    assert by_name["Kit Lee"]["minor"] == "yes"
+    assert people.people_page.summary.text() == "Saved 4 people to people.csv."
+    # A folder that cannot be written: a message naming it, no traceback.
+    monkeypatch.setattr(
+        people_window, "choose_save_csv", lambda _parent, _name: tmp_path / "nowhere" / "x.csv"
+    )
+    people.export_csv()
+    assert len(errors) == 1 and "x.csv" in errors[0] and "Traceback" not in errors[0]

@@ -308,16 +308,23 @@ class PeoplePage(QWidget):
             header.resizeSection(column, width)
         self.summary = QLabel()
         self.summary.setAccessibleName("Register summary")
+        self.summary.setWordWrap(True)  # never widens the window
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(6)
         left_layout.addWidget(self.table, 1)
-        left_layout.addWidget(self.summary)
+        self.export_button = _button("Save register as CSV…", "Save the register as a CSV file")
+        self.export_button.setFlat(True)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.export_button)
+        left_layout.addLayout(summary_row)
         hint = QLabel(
             "Ctrl+F search · Enter edit · Ctrl+R record consent · Ctrl+Shift+W withdraw · "
             "Ctrl+N add · Ctrl+I import"
         )
+        hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(placeholder-text);")
         left_layout.addWidget(hint)
         self.panel = PersonPanel(owner.project, owner.loader)
@@ -346,6 +353,7 @@ class PeoplePage(QWidget):
         self.consent_button.clicked.connect(self.owner.record_consent)
         self.withdraw_button.clicked.connect(self.owner.withdraw)
         self.import_button.clicked.connect(self.owner.import_csv)
+        self.export_button.clicked.connect(self.owner.export_csv)
         self.panel.photo_activated.connect(self.owner.show_photo_requested)
         self._update_buttons()
 
@@ -373,10 +381,11 @@ class PeoplePage(QWidget):
         unknown = sum(1 for p in people if "unknown" in p["consent"].values())
         parts = [f"{len(people)} {'person' if len(people) == 1 else 'people'}"]
         if blocked:
-            parts.append(f"{blocked} refused, withdrew or expired for some use")
+            parts.append(f"✕ {blocked} refused, withdrew or expired")
         if unknown:
-            parts.append(f"{unknown} with consent unknown for some use")
+            parts.append(f"? {unknown} with unknown consent")
         self.summary.setText(" · ".join(parts))
+        self.summary.setToolTip("Counted when it holds for at least one use.")
 
     def current_person(self) -> dict[str, Any] | None:
         index = self.table.currentIndex()
@@ -1096,6 +1105,24 @@ class PeopleWindow(QWidget):
         self._on_photos_changed(sorted({i for pid in changed for i in self._photos_of(pid)}))
         dialogs.run_dialog(dialogs.ImportResultDialog(path, result, self))
 
+    def export_csv(self) -> None:
+        """The register with today's consent per use, for a data-protection officer or Excel
+        (cells that Excel would run as formulas are neutralised by the core)."""
+        path = choose_save_csv(self, f"{self.project.defaults().event_name} people.csv")
+        if path is None:
+            return
+        try:
+            count = register.export_people(self.project.conn, path)
+        except GalleryError as exc:
+            self._error("Could not save the register", exc)
+            return
+        except OSError as exc:
+            messages.show_error(self, "Could not save the register", f"{path}: {exc.strerror}")
+            return
+        self.people_page.summary.setText(
+            f"Saved {count} {'person' if count == 1 else 'people'} to {path.name}."
+        )
+
     # --- review actions --------------------------------------------------------------------
 
     def _review_ids(self) -> list[int]:
@@ -1194,5 +1221,14 @@ def choose_csv(parent: QWidget | None) -> Path | None:
         "Import a registration CSV",
         str(Path.home()),
         "Registration exports (*.csv *.txt);;All files (*)",
+    )
+    return Path(name) if name else None
+
+
+def choose_save_csv(parent: QWidget | None, suggested: str) -> Path | None:
+    """Ask where to save the register (tests replace this)."""
+    safe = "".join(c if c.isalnum() or c in " -_." else "-" for c in suggested)
+    name, _ = QFileDialog.getSaveFileName(
+        parent, "Save the register as CSV", str(Path.home() / safe), "CSV files (*.csv)"
     )
     return Path(name) if name else None
