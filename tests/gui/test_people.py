@@ -183,7 +183,7 @@ def test_register_shows_consent_as_symbol_and_word(people: PeopleWindow) -> None
     assert _cell(people, "Priya Natarajan", WEB) == "⊘ Withdrawn"
     assert _cell(people, "Ana Müller", PeopleTableModel.PHOTOS_COLUMN) == "2"
     assert people.people_page.summary.text() == (
-        "4 people · ✕ 2 refused, withdrew or expired · ? 3 with unknown consent"
+        "4 people · ✕ 2 refused, withdrew or expired · ? 2 with unknown consent"
     )
     # The search narrows the list as you type, on name, e-mail or organisation.
     people.people_page.search.setText("press")
