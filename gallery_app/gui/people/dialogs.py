@@ -1,5 +1,5 @@
-"""Dialogs of the people window: a person's details, a consent answer, an override, an import
-summary and the withdrawal flow.
+"""Dialogs of the people window: a person's details, a consent answer, tagging, an override,
+the registration import (preview, then summary) and the withdrawal flow.
 
 Each dialog only collects what the user typed and checks it in words next to the field; the
 window calls the core with it. Consent records are append-only, so the consent dialog says so
@@ -47,6 +47,7 @@ from gallery_app.core.people.registration_csv import (
     parse_registration_csv,
     registration_columns,
 )
+from gallery_app.gui import messages
 from gallery_app.gui.people.models import BAD, tone_colours
 
 Ok = QDialogButtonBox.StandardButton.Ok
@@ -828,8 +829,6 @@ class WithdrawalDialog(QDialog):
             try:
                 Path(name).write_text("\n".join(self._paths) + "\n", encoding="utf-8")
             except OSError as exc:
-                from gallery_app.gui import messages
-
                 messages.show_error(self, "Could not save the list", f"{name}: {exc.strerror}")
 
 
