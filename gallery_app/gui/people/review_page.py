@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
 
 class _QueueRelay(QObject):
+    """Lives on the GUI thread; the worker's results arrive through its queued signals."""
+
     loaded = Signal(int, object)
     failed = Signal(int, str)
 
