@@ -114,6 +114,10 @@ class MainWindow(QMainWindow):
         self.preview_action.setCheckable(True)
         self.preview_action.triggered.connect(self.toggle_preview)
 
+        from gallery_app.gui.people.menu import install_people_menu  # (gui-people)
+
+        self.people_menu = install_people_menu(self)  # People ▸ register, review queue, N
+
     def _add_edit_action(self, menu: QMenu, label: str, key: str, request: EditRequest) -> QAction:
         action = QAction(label, self)
         action.setShortcut(QKeySequence(key))
