@@ -1,0 +1,816 @@
+"""The Export dialog: choose what and how, see what consent lets out, then export.
+
+The export is where consent stops being advice, so the dialog shows the core's plan
+(:func:`plan_export`) *before* anything is written: how many photos go out and every photo
+left out with the reasons in words. A photo that needs review may go out if the user gives a
+reason (recorded in the audit log by the core when the export starts); a blocked or rejected
+photo cannot, and the dialog says so instead of offering it. The export itself runs on a
+worker thread with its own catalog connection (:class:`BackgroundJob`) with progress and a
+Stop button; at the end the gallery, the folder or the report opens in the system's browser
+or file manager.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QUrl,
+)
+from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gallery_app.core.catalog.photos import PhotoQuery, list_photos
+from gallery_app.core.consent.model import Verdict
+from gallery_app.core.errors import GalleryError
+from gallery_app.core.export.exporter import ExportPlan, ExportSummary, export, plan_export
+from gallery_app.core.export.presets import Preset, available_presets
+from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent
+from gallery_app.core.project import Project
+from gallery_app.gui import messages
+from gallery_app.gui.import_dialog import heading, hint
+from gallery_app.gui.jobs import BackgroundJob
+
+PRESET_TITLES = {
+    "website": "Website gallery",
+    "cms": "Images for a website (CMS)",
+    "social": "Social media",
+    "archive": "Archive, full resolution",
+}
+USE_WORDS = {
+    "web": "the web",
+    "social": "social media",
+    "print": "print",
+    "internal": "internal use",
+}
+LEFT_OUT_TEXT = {
+    Verdict.BLOCKED.value: "⛔ Blocked",
+    Verdict.NEEDS_REVIEW.value: "? Needs review",
+    "rejected": "✕ Rejected",
+}
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def id_ranges(photo_ids: list[int]) -> str:
+    """``[1, 2, 3, 7]`` as ``"1-3,7"``: the core's ``ids=`` selection, short for big selections."""
+    runs: list[list[int]] = []
+    for photo_id in sorted(set(photo_ids)):
+        if runs and photo_id == runs[-1][1] + 1:
+            runs[-1][1] = photo_id
+        else:
+            runs.append([photo_id, photo_id])
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def open_in_browser(path: Path) -> bool:
+    """Open a file or folder with the system's default application (tests replace this)."""
+    return bool(QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
+
+
+def choose_destination(parent: QWidget | None, start: Path) -> Path | None:
+    """Ask for the export folder (tests replace this)."""
+    folder = QFileDialog.getExistingDirectory(parent, "Export into this folder", str(start))
+    return Path(folder) if folder else None
+
+
+class OverrideDialog(QDialog):
+    """Asks why photos that need review may go out anyway; the reason is kept in the audit log."""
+
+    def __init__(self, count: int, use: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export anyway")
+        self.setAccessibleName("Export anyway")
+        them = "it" if count == 1 else "they"
+        explanation = QLabel(
+            f"{_count(count, 'photo needs', 'photos need')} a decision before {them} can be "
+            f"used for {USE_WORDS.get(use, use)}. Say why {them} may go out anyway, for "
+            'example "crowd from behind, nobody recognisable". Your reason and your name are '
+            "kept in the project's audit log."
+        )
+        explanation.setWordWrap(True)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setAccessibleName("Reason for exporting anyway")
+        self.reason_edit.setPlaceholderText("Why these photos may be published")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Export anyway")
+        self.ok_button.setEnabled(False)
+        self.reason_edit.textChanged.connect(
+            lambda text: self.ok_button.setEnabled(bool(text.strip()))
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
+        layout.setSpacing(12)
+        layout.addWidget(explanation)
+        layout.addWidget(self.reason_edit)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+
+def ask_override_reason(parent: QWidget | None, count: int, use: str) -> str | None:
+    """The reason for exporting needs-review photos anyway, or None (tests replace this)."""
+    dialog = OverrideDialog(count, use, parent)
+    if dialog.exec() == QDialog.DialogCode.Accepted and dialog.reason():
+        return dialog.reason()
+    return None
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """One photo the plan leaves out, as the table shows it."""
+
+    photo_id: int
+    filename: str
+    verdict: str
+    """"blocked", "needs_review" or "rejected"."""
+    reasons: tuple[str, ...]
+
+    @property
+    def can_override(self) -> bool:
+        return self.verdict == Verdict.NEEDS_REVIEW.value
+
+
+class LeftOutModel(QAbstractTableModel):
+    """The photos the plan leaves out, with the reasons and the user's overrides."""
+
+    COLUMNS = ("Photo", "Consent", "Why it is left out", "What happens")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[LeftOut] = []
+        self._overrides: dict[int, str] = {}
+
+    def set_rows(self, rows: list[LeftOut], overrides: dict[int, str]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self._overrides = overrides
+        self.endResetModel()
+
+    def overrides_changed(self) -> None:
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, len(self.COLUMNS) - 1), []
+            )
+
+    def left_out(self, row: int) -> LeftOut:
+        return self._rows[row]
+
+    def rowCount(  # noqa: N802
+        self,
+        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
+    ) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(  # noqa: N802
+        self,
+        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
+    ) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.COLUMNS[section]
+        return None
+
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        item = self._rows[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if column == 0:
+                return item.filename
+            if column == 1:
+                return LEFT_OUT_TEXT.get(item.verdict, item.verdict)
+            if column == 2:
+                return _sentence("; ".join(item.reasons)) or "—"
+            if column == 3:
+                return self._outcome(item)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return (
+                f"{item.filename}: {LEFT_OUT_TEXT.get(item.verdict, item.verdict)}; "
+                f"{'; '.join(item.reasons)}; {self._outcome(item)}"
+            )
+        if role == Qt.ItemDataRole.UserRole:
+            return item.photo_id
+        return None
+
+    def _outcome(self, item: LeftOut) -> str:
+        reason = self._overrides.get(item.photo_id)
+        if reason is not None:
+            return f"✓ Goes out: {reason}"
+        if item.can_override:
+            return "Left out (you may export it anyway)"
+        return "Left out"
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+
+class ExportDialog(QDialog):
+    """Choose preset, photos and folder; review the plan; export with progress; open it."""
+
+    def __init__(
+        self,
+        project: Project,
+        selected_ids: list[int],
+        parent: QWidget | None = None,
+        *,
+        workers: int | None = None,
+        today: dt.date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.selected_ids = list(selected_ids)
+        self.workers = workers
+        self._today = today
+        self.job: BackgroundJob | None = None
+        self.plan: ExportPlan | None = None
+        self.summary: ExportSummary | None = None
+        self.overrides: dict[int, str] = {}
+        self._destination_edited = False
+        self._plan_use = ""
+        self.setWindowTitle("Export")
+        self.setAccessibleName("Export")
+        self.setMinimumSize(720, 560)
+        try:
+            self.presets = available_presets(project.root)
+        except GalleryError as exc:  # a broken preset file in the project
+            messages.show_error(self, "An export preset cannot be read", str(exc))
+            self.presets = available_presets(None)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._build_setup_page())
+        self.pages.addWidget(self._build_progress_page())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
+        layout.addWidget(self.pages)
+        self._preset_chosen()
+
+    # --- setup page ------------------------------------------------------------------
+
+    def _build_setup_page(self) -> QWidget:
+        page = QWidget()
+        self.preset_combo = QComboBox()
+        self.preset_combo.setAccessibleName("Export as")
+        ordered = [n for n in PRESET_TITLES if n in self.presets]
+        ordered += sorted(n for n in self.presets if n not in PRESET_TITLES)
+        for name in ordered:
+            self.preset_combo.addItem(PRESET_TITLES.get(name, name.capitalize()), name)
+        self.preset_combo.currentIndexChanged.connect(self._preset_chosen)
+        self.preset_hint = hint("")
+
+        self.scope_combo = QComboBox()
+        self.scope_combo.setAccessibleName("Which photos")
+        if self.selected_ids:
+            self.scope_combo.addItem(
+                f"The {_count(len(self.selected_ids), 'selected photo')}", "selected"
+            )
+        self.scope_combo.addItem("Picked photos only", "picked")
+        self.scope_combo.addItem("All photos", "all")
+        if len(self.selected_ids) <= 1:
+            self.scope_combo.setCurrentIndex(self.scope_combo.findData("all"))
+        self.scope_combo.currentIndexChanged.connect(self.refresh_plan)
+
+        self.destination_edit = QLineEdit()
+        self.destination_edit.setAccessibleName("Export into this folder")
+        self.destination_edit.textEdited.connect(self._destination_typed)
+        browse = QPushButton("Choose…")
+        browse.setAccessibleName("Choose the export folder")
+        browse.clicked.connect(self._browse)
+        destination_row = QHBoxLayout()
+        destination_row.addWidget(self.destination_edit, 1)
+        destination_row.addWidget(browse)
+        self.zip_check = QCheckBox("Also make a &zip of the large images for download")
+        self.zip_check.setAccessibleName("Also make a zip")
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setVerticalSpacing(8)
+        preset_box = QVBoxLayout()
+        preset_box.setSpacing(2)
+        preset_box.addWidget(self.preset_combo)
+        preset_box.addWidget(self.preset_hint)
+        label = QLabel("Export &as:")
+        label.setBuddy(self.preset_combo)
+        form.addRow(label, preset_box)
+        label = QLabel("&Photos:")
+        label.setBuddy(self.scope_combo)
+        form.addRow(label, self.scope_combo)
+        label = QLabel("&Save in:")
+        label.setBuddy(self.destination_edit)
+        form.addRow(label, destination_row)
+        form.addRow("", self.zip_check)
+
+        self.plan_title = QLabel()
+        self.plan_title.setAccessibleName("What will be exported")
+        self.plan_title.setWordWrap(True)
+        font = QFont(self.plan_title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self.plan_title.setFont(font)
+        self.plan_detail = hint("")
+        self.left_out_model = LeftOutModel(self)
+        self.left_out_view = QTableView()
+        self.left_out_view.setAccessibleName("Photos left out, with the reasons")
+        self.left_out_view.setModel(self.left_out_model)
+        self.left_out_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.left_out_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.left_out_view.setAlternatingRowColors(True)
+        self.left_out_view.setWordWrap(False)
+        self.left_out_view.verticalHeader().setVisible(False)
+        header = self.left_out_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.left_out_view.selectionModel().selectionChanged.connect(self._update_buttons)
+
+        self.override_button = QPushButton("Export &anyway…")
+        self.override_button.setAccessibleName("Export the chosen photos anyway, with a reason")
+        self.override_button.clicked.connect(self.override_selected)
+        self.keep_out_button = QPushButton("&Keep left out")
+        self.keep_out_button.setAccessibleName("Keep the chosen photos left out")
+        self.keep_out_button.clicked.connect(self.keep_selected_out)
+        override_row = QHBoxLayout()
+        self.override_hint = hint(
+            "Blocked and rejected photos never go out. A photo that needs review can, with "
+            "your reason."
+        )
+        override_row.addWidget(self.override_hint, 1)
+        override_row.addWidget(self.keep_out_button)
+        override_row.addWidget(self.override_button)
+
+        self.export_button = QPushButton("Export")
+        self.export_button.setAccessibleName("Start the export")
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self.start)
+        cancel = QPushButton("Cancel")
+        cancel.setAccessibleName("Close without exporting")
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.export_button)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(heading("Export photos"))
+        layout.addLayout(form)
+        layout.addSpacing(6)
+        layout.addWidget(self.plan_title)
+        layout.addWidget(self.plan_detail)
+        layout.addWidget(self.left_out_view, 1)
+        layout.addLayout(override_row)
+        layout.addSpacing(4)
+        layout.addLayout(buttons)
+        return page
+
+    def preset(self) -> Preset:
+        return self.presets[str(self.preset_combo.currentData())]
+
+    def destination(self) -> Path:
+        return Path(self.destination_edit.text().strip()).expanduser()
+
+    def select_text(self) -> str | None:
+        """The core's selection for the chosen photos (``None``: all of them)."""
+        scope = self.scope_combo.currentData()
+        if scope == "selected" and self.selected_ids:
+            return f"ids={id_ranges(self.selected_ids)}"
+        if scope == "picked":
+            return "picked"
+        return None
+
+    def _preset_chosen(self) -> None:
+        preset = self.preset()
+        use = USE_WORDS.get(preset.use, preset.use)
+        self.preset_hint.setText(
+            f"{_sentence(preset.description)}. Consent is checked for use on {use}."
+        )
+        if not self._destination_edited:
+            self.destination_edit.setText(str(self.project.exports_dir / preset.name))
+        self.refresh_plan()
+
+    def _destination_typed(self) -> None:
+        self._destination_edited = True
+        self._update_buttons()
+
+    def _browse(self) -> None:
+        folder = choose_destination(self, self.destination())
+        if folder is not None:
+            self.destination_edit.setText(str(folder))
+            self._destination_edited = True
+            self._update_buttons()
+
+    def refresh_plan(self, *_args: object) -> None:
+        """Ask the core which photos would go out and which not, and show it."""
+        preset = self.preset()
+        try:
+            plan = plan_export(self.project, preset, select=self.select_text(), today=self._today)
+        except GalleryError as exc:
+            self.plan = None
+            self.plan_title.setText("The export cannot be planned")
+            self.plan_detail.setText(_sentence(str(exc)))
+            self.left_out_model.set_rows([], {})
+            self._update_buttons()
+            return
+        if preset.use != self._plan_use:
+            self.overrides = {}  # an override is for one use; another preset may need another
+        self._plan_use = preset.use
+        self.plan = plan
+        left = [p for p in plan.photos if not p.exported]
+        names = {}
+        if left:
+            rows = list_photos(self.project.conn, PhotoQuery(ids=[p.photo_id for p in left]))
+            names = {r["id"]: r["filename"] for r in rows}
+        left_out = [
+            LeftOut(
+                photo_id=p.photo_id,
+                filename=names.get(p.photo_id, f"photo {p.photo_id}"),
+                verdict="rejected" if p.rejected else p.decision.verdict.value,
+                reasons=p.reasons,
+            )
+            for p in left
+        ]
+        reviewable = {row.photo_id for row in left_out if row.can_override}
+        self.overrides = {k: v for k, v in self.overrides.items() if k in reviewable}
+        self.left_out_model.set_rows(left_out, self.overrides)
+        self._update_plan_text()
+
+    def going_out(self) -> int:
+        return len(self.plan.exported) + len(self.overrides) if self.plan is not None else 0
+
+    def _update_plan_text(self) -> None:
+        if self.plan is None:
+            return
+        total = len(self.plan.photos)
+        out = self.going_out()
+        left = total - out
+        if total == 0:
+            self.plan_title.setText("No photos to export")
+            self.plan_detail.setText(
+                "Nothing matches this choice. Pick photos with P in the grid, or choose All photos."
+            )
+        else:
+            title = f"✓ {_count(out, 'photo')} will be exported" if out else "No photos go out"
+            if left:
+                title += f"  ·  ✕ {left} left out"
+            self.plan_title.setText(title)
+            counts: dict[str, int] = {}
+            for row in range(self.left_out_model.rowCount()):
+                item = self.left_out_model.left_out(row)
+                if item.photo_id not in self.overrides:
+                    counts[item.verdict] = counts.get(item.verdict, 0) + 1
+            details = []
+            if counts.get("blocked"):
+                details.append(f"{counts['blocked']} blocked by consent")
+            if counts.get("needs_review"):
+                details.append(f"{counts['needs_review']} need review")
+            if counts.get("rejected"):
+                details.append(f"{counts['rejected']} rejected while culling")
+            if self.overrides:
+                details.append(f"{len(self.overrides)} going out with your reason")
+            text = " · ".join(details) + ". " if details else "Every chosen photo is cleared. "
+            if self.scope_combo.currentData() == "picked" and not any(
+                p.photo_id for p in self.plan.photos if not p.rejected
+            ):
+                text += "No photo is picked yet: press P on a photo in the grid to pick it. "
+            self.plan_detail.setText(text + "Nothing is written until you press Export.")
+        has_left_out = self.left_out_model.rowCount() > 0
+        self.left_out_view.setVisible(has_left_out)
+        self.override_hint.setVisible(has_left_out)
+        self.override_button.setVisible(has_left_out)
+        self.keep_out_button.setVisible(has_left_out)
+        self._update_buttons()
+
+    def _chosen_left_out(self) -> list[LeftOut]:
+        rows = sorted({ix.row() for ix in self.left_out_view.selectionModel().selectedRows()})
+        return [self.left_out_model.left_out(r) for r in rows]
+
+    def _update_buttons(self, *_args: object) -> None:
+        chosen = self._chosen_left_out()
+        self.override_button.setEnabled(
+            any(c.can_override and c.photo_id not in self.overrides for c in chosen)
+        )
+        self.keep_out_button.setEnabled(any(c.photo_id in self.overrides for c in chosen))
+        if chosen and not any(c.can_override for c in chosen):
+            self.override_button.setToolTip(
+                "Blocked and rejected photos cannot be exported, whatever the reason."
+            )
+        else:
+            self.override_button.setToolTip("")
+        out = self.going_out()
+        self.export_button.setText(f"Export {_count(out, 'photo')}" if out else "Export")
+        self.export_button.setEnabled(out > 0 and bool(self.destination_edit.text().strip()))
+
+    def override_selected(self) -> None:
+        """Let the chosen needs-review photos go out, with one reason the user types."""
+        chosen = [
+            c
+            for c in self._chosen_left_out()
+            if c.can_override and c.photo_id not in self.overrides
+        ]
+        if not chosen:
+            return
+        reason = ask_override_reason(self, len(chosen), self.preset().use)
+        if not reason:
+            return
+        for item in chosen:
+            self.overrides[item.photo_id] = reason
+        self.left_out_model.overrides_changed()
+        self._update_plan_text()
+
+    def keep_selected_out(self) -> None:
+        for item in self._chosen_left_out():
+            self.overrides.pop(item.photo_id, None)
+        self.left_out_model.overrides_changed()
+        self._update_plan_text()
+
+    # --- progress and result page ----------------------------------------------------
+
+    def _build_progress_page(self) -> QWidget:
+        page = QWidget()
+        self.progress_title = heading("Exporting…")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setAccessibleName("Export progress")
+        self.status_label = QLabel()
+        self.status_label.setAccessibleName("Export status")
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.failures_label = QLabel()
+        bold = QFont(self.failures_label.font())
+        bold.setBold(True)
+        self.failures_label.setFont(bold)
+        self.failures = QTreeWidget()
+        self.failures.setAccessibleName("Photos that could not be exported")
+        self.failures.setHeaderLabels(["Photo", "What went wrong"])
+        self.failures.setRootIsDecorated(False)
+        self.failures.setAlternatingRowColors(True)
+        self.failures.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.failures_label.setVisible(False)
+        self.failures.setVisible(False)
+
+        self.stop_button = QPushButton("&Stop export")
+        self.stop_button.setAccessibleName("Stop the export")
+        self.stop_button.clicked.connect(self.stop)
+        self.open_gallery_button = QPushButton("Open &gallery")
+        self.open_gallery_button.setAccessibleName("Open the gallery in the browser")
+        self.open_gallery_button.clicked.connect(self.open_gallery)
+        self.open_folder_button = QPushButton("Open &folder")
+        self.open_folder_button.setAccessibleName("Open the export folder")
+        self.open_folder_button.clicked.connect(self.open_folder)
+        self.open_report_button = QPushButton("Open &report")
+        self.open_report_button.setAccessibleName("Open the export report in the browser")
+        self.open_report_button.clicked.connect(self.open_report)
+        self.close_button = QPushButton("Close")
+        self.close_button.setAccessibleName("Close the export window")
+        self.close_button.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_report_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.open_folder_button)
+        buttons.addWidget(self.open_gallery_button)
+        buttons.addWidget(self.close_button)
+        for button in (
+            self.open_gallery_button,
+            self.open_folder_button,
+            self.open_report_button,
+            self.close_button,
+        ):
+            button.setVisible(False)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(self.progress_title)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.failures_label)
+        layout.addWidget(self.failures, 1)
+        layout.addStretch(0)
+        layout.addLayout(buttons)
+        return page
+
+    def is_running(self) -> bool:
+        return self.job is not None and self.job.is_running()
+
+    def start(self) -> None:
+        """Export as planned (with the overrides), on a worker thread."""
+        if self.job is not None or self.plan is None or self.going_out() == 0:
+            return
+        preset_name = self.preset().name
+        out_dir = self.destination()
+        select = self.select_text()
+        overrides = sorted(self.overrides.items())
+        make_zip = self.zip_check.isChecked()
+        workers, today = self.workers, self._today
+
+        def work(handle: Project, progress: ProgressCallback, cancel: CancelToken) -> ExportSummary:
+            return export(
+                handle,
+                out_dir,
+                preset_name=preset_name,
+                select=select,
+                overrides=overrides,
+                make_zip=make_zip,
+                progress=progress,
+                cancel=cancel,
+                workers=workers,
+                today=today,
+            )
+
+        self.job = BackgroundJob(self.project, work, self)
+        self.job.progress.connect(self._on_progress)
+        self.job.succeeded.connect(self._on_succeeded)
+        self.job.failed.connect(self._on_failed)
+        self.job.cancelled.connect(lambda: self._on_failed("the export was stopped"))
+        self.pages.setCurrentIndex(1)
+        self.progress_bar.setRange(0, 0)
+        self.status_label.setText("Checking consent and what changed since the last export…")
+        self.stop_button.setFocus()
+        self.job.start()
+
+    def stop(self) -> None:
+        if self.is_running() and self.job is not None:
+            self.job.cancel()
+            self.stop_button.setEnabled(False)
+            self.progress_title.setText("Stopping…")
+            self.status_label.setText("Finishing the images in hand; nothing half-written stays.")
+
+    def _on_progress(self, event: ProgressEvent) -> None:
+        if event.kind == "failed":
+            self._add_failure(str(event.path or ""), event.message)
+        if self.job is not None and self.job.cancel_token.cancelled:
+            return
+        if event.total:
+            self.progress_bar.setRange(0, event.total)
+            self.progress_bar.setValue(event.done)
+            self.progress_bar.setFormat("%v of %m")
+            self.status_label.setText(
+                f"Making images: {event.done} of {_count(event.total, 'photo')}"
+            )
+
+    def _add_failure(self, path: str, reason: str) -> None:
+        item = QTreeWidgetItem([Path(path).name or path, _sentence(reason)])
+        item.setToolTip(0, path)
+        item.setToolTip(1, _sentence(reason))
+        self.failures.addTopLevelItem(item)
+        n = self.failures.topLevelItemCount()
+        self.failures_label.setText(f"⚠ {_count(n, 'photo')} could not be exported:")
+        self.failures_label.setVisible(True)
+        self.failures.setVisible(True)
+
+    def _finish_page(self, title: str) -> None:
+        self.progress_title.setText(title)
+        self.stop_button.setVisible(False)
+        self.close_button.setVisible(True)
+        if self.progress_bar.maximum() == 0:
+            self.progress_bar.setRange(0, 1)
+            self.progress_bar.setValue(1)
+
+    def _on_succeeded(self, summary: ExportSummary) -> None:
+        self.summary = summary
+        if summary.cancelled:
+            title = "Export stopped"
+        elif summary.failed:
+            title = "Export finished, with problems"
+        else:
+            title = "Export finished"
+        self._finish_page(title)
+        if not summary.cancelled:
+            self.progress_bar.setValue(self.progress_bar.maximum())
+        n = len(summary.exported)
+        lines = [f"{_count(n, 'photo')} exported to {summary.out_dir}"]
+        if summary.reused:
+            lines[0] += f" ({summary.rendered} made, {summary.reused} unchanged since last time)"
+        lines[0] += "."
+        if summary.cancelled:
+            lines = [
+                "Stopped by you. The folder keeps what was there before; export again to finish."
+            ]
+        if summary.excluded:
+            lines.append(
+                f"{_count(len(summary.excluded), 'photo was', 'photos were')} left out; the "
+                "report lists each one with the reason."
+            )
+        if summary.missing_alt_text and not summary.cancelled:
+            missing = _count(
+                len(summary.missing_alt_text), "exported photo has", "exported photos have"
+            )
+            lines.append(f"{missing} no alt text, so screen-reader users get no description.")
+        self.status_label.setText(" ".join(lines))
+        listed = self.failures.topLevelItemCount()
+        for failure in summary.failed[listed:]:
+            self._add_failure(failure["path"], failure["error"])
+        gallery = Path(summary.out_dir) / "index.html"
+        self.open_gallery_button.setVisible(gallery.is_file() and not summary.cancelled)
+        self.open_folder_button.setVisible(True)
+        self.open_report_button.setVisible(bool(summary.report_html))
+        default = self.open_gallery_button if gallery.is_file() else self.close_button
+        default.setDefault(True)
+        default.setFocus()
+
+    def _on_failed(self, message: str) -> None:
+        self._finish_page("Export did not finish")
+        self.status_label.setText(_sentence(message))
+        messages.show_error(self, "The export did not finish", message)
+
+    def _open(self, path: Path, what: str) -> None:
+        if not open_in_browser(path):
+            messages.show_error(
+                self, f"Could not open the {what}", f"no program opened {path}; open it yourself"
+            )
+
+    def open_gallery(self) -> None:
+        if self.summary is not None:
+            self._open(Path(self.summary.out_dir) / "index.html", "gallery")
+
+    def open_folder(self) -> None:
+        if self.summary is not None:
+            self._open(Path(self.summary.out_dir), "folder")
+
+    def open_report(self) -> None:
+        if self.summary is not None and self.summary.report_html:
+            self._open(Path(self.summary.report_html), "report")
+
+    # --- closing ---------------------------------------------------------------------
+
+    def reject(self) -> None:
+        if self.is_running():
+            self.stop()
+            return
+        super().reject()
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        if self.is_running():
+            self.stop()
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop the export and wait for its thread (the window is closing the project)."""
+        if self.job is not None:
+            self.job.blockSignals(True)
+            self.job.cancel()
+            self.job.wait()

@@ -1,0 +1,114 @@
+"""File ▸ Import Photos… and File ▸ Export…: the main window's link to the two dialogs.
+
+Kept out of ``main_window.py`` so the window only adds two menu entries and one shutdown call.
+This object opens each dialog (one of each at a time, raised again if already open), feeds
+photos an import adds into the grid as they arrive without disturbing the user's selection,
+repaints cells whose thumbnails were just made, and stops running jobs before the window
+closes the project.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+
+from gallery_app.core.importing.importer import ImportSummary
+from gallery_app.gui.export_dialog import ExportDialog
+from gallery_app.gui.import_dialog import ImportDialog
+
+if TYPE_CHECKING:
+    from gallery_app.gui.main_window import MainWindow
+
+
+class FileActions(QObject):
+    """The Import and Export actions of one main window, and the dialogs they open."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self.import_dialog: ImportDialog | None = None
+        self.export_dialog: ExportDialog | None = None
+        self._closed = False
+        self.import_action = QAction("&Import Photos…", window)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.setStatusTip("Copy or add photos from a card, a drive or a folder")
+        self.import_action.triggered.connect(self.open_import)
+        self.export_action = QAction("&Export…", window)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setStatusTip("Make a web gallery or images for a CMS, social or print")
+        self.export_action.triggered.connect(self.open_export)
+
+    # --- import ----------------------------------------------------------------------
+
+    # The dialogs are not modal: the grid stays usable (cull while an import runs).
+
+    def open_import(self) -> ImportDialog:
+        dialog = self.import_dialog
+        if dialog is not None and (dialog.is_running() or dialog.isVisible()):
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        dialog = ImportDialog(self._window.project, self._window)
+        dialog.photos_added.connect(self._photos_added)
+        dialog.thumbnails_ready.connect(self._thumbnails_ready)
+        dialog.import_finished.connect(self._import_finished)
+        self.import_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _photos_added(self, _photo_ids: list[int]) -> None:
+        if self._closed:
+            return
+        model = self._window.model
+        had_rows = model.rowCount() > 0
+        model.sync_ids()
+        view = self._window.view
+        if not had_rows and model.rowCount() and not view.currentIndex().isValid():
+            view.setCurrentIndex(model.index(0))
+        self._window._update_status()
+
+    def _thumbnails_ready(self, photo_ids: list[int]) -> None:
+        if self._closed:
+            return
+        # A cell painted before its thumbnail existed remembers it as missing; forget that.
+        self._window.loader.forget(photo_ids)
+        self._window.model.refresh(photo_ids)
+
+    def _import_finished(self, summary: ImportSummary | None) -> None:
+        if self._closed:
+            return
+        self._window.model.sync_ids()
+        if summary is not None:
+            # A thumbnail load that raced its own creation may have marked the photo missing.
+            loader = self._window.loader
+            missing = [pid for pid in summary.imported if loader.is_missing(pid)]
+            if missing:
+                self._thumbnails_ready(missing)
+        self._window._update_status()
+
+    # --- export ----------------------------------------------------------------------
+
+    def open_export(self) -> ExportDialog:
+        dialog = self.export_dialog
+        if dialog is not None and (dialog.is_running() or dialog.isVisible()):
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        view, model = self._window.view, self._window.model
+        rows = sorted({ix.row() for ix in view.selectionModel().selectedIndexes()})
+        selected = [model.photo_id_at(r) for r in rows]
+        dialog = ExportDialog(self._window.project, selected, self._window)
+        self.export_dialog = dialog
+        dialog.show()
+        return dialog
+
+    # --- closing ---------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Stop any running import or export and wait for it (the project is closing)."""
+        self._closed = True
+        for dialog in (self.import_dialog, self.export_dialog):
+            if dialog is not None:
+                dialog.shutdown()

@@ -1,0 +1,309 @@
+"""The Export dialog end to end: the plan before anything is written, overrides, the export.
+
+The project is the shared 12-photo fixture with a real register: one photo shows a person who
+refused (blocked), one shows a person who agreed (cleared), one has nobody identifiable
+(cleared), one is rejected while culling, the rest have nobody tagged (needs review). The
+export runs on the dialog's worker thread into ``tmp_path``; the files and the audit log are
+checked on disk and in the catalog, not through the dialog.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from gallery_app.core import edits
+from gallery_app.core.catalog.photos import get_photo, list_photo_ids
+from gallery_app.core.consent import store
+from gallery_app.core.consent.model import ConsentStatus
+from gallery_app.core.export.exporter import MANIFEST_NAME
+from gallery_app.core.people import register
+from gallery_app.core.project import Project
+from gallery_app.gui import export_dialog
+from gallery_app.gui.export_dialog import ExportDialog, LeftOutModel, id_ranges
+from gallery_app.gui.main_window import MainWindow
+
+from .conftest import PHOTO_COUNT
+
+
+@pytest.fixture
+def cast(gui_project: Project) -> dict[str, int]:
+    """Tag the fixture photos so that the plan has every kind of verdict."""
+    ids = list_photo_ids(gui_project.conn)
+    register.add_person(gui_project, name="Sam Lee")
+    register.add_person(gui_project, name="Ana Müller")
+    store.add_record(
+        gui_project, "Sam Lee", store.new_record(ConsentStatus.REFUSED, store.parse_uses("all"))
+    )
+    store.add_record(
+        gui_project,
+        "Ana Müller",
+        store.new_record(ConsentStatus.GRANTED, store.parse_uses("all"), evidence="F-1"),
+    )
+    request = edits.EditRequest
+    edits.apply_edit(gui_project, [ids[0]], request(add_people=["Sam Lee"]))
+    edits.apply_edit(gui_project, [ids[1]], request(add_people=["Ana Müller"], alt_text="Ana"))
+    edits.apply_edit(gui_project, [ids[2]], request(no_identifiable_people=True))
+    edits.apply_edit(gui_project, [ids[3]], request(flag=-1))
+    return {"blocked": ids[0], "cleared": ids[1], "nobody": ids[2], "rejected": ids[3]}
+
+
+@pytest.fixture
+def window(gui_project: Project, cast: dict[str, int], qtbot: QtBot) -> Iterator[MainWindow]:
+    del cast  # tagged before the window reads the catalog
+    main = MainWindow(gui_project)
+    qtbot.addWidget(main)
+    main.resize(1000, 700)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    main.shutdown()
+
+
+@pytest.fixture
+def opened(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Paths the dialog asked the system to open (instead of starting a browser)."""
+    paths: list[Path] = []
+
+    def record(path: Path) -> bool:
+        paths.append(path)
+        return True
+
+    monkeypatch.setattr(export_dialog, "open_in_browser", record)
+    del window
+    return paths
+
+
+def left_out_rows(dialog: ExportDialog) -> dict[int, tuple[str, ...]]:
+    model = dialog.left_out_model
+    return {
+        model.data(model.index(r, 0), Qt.ItemDataRole.UserRole): tuple(
+            str(model.data(model.index(r, c))) for c in range(model.columnCount())
+        )
+        for r in range(model.rowCount())
+    }
+
+
+def select_left_out(dialog: ExportDialog, photo_ids: list[int]) -> None:
+    view, model = dialog.left_out_view, dialog.left_out_model
+    view.clearSelection()
+    for row in range(model.rowCount()):
+        if model.data(model.index(row, 0), Qt.ItemDataRole.UserRole) in photo_ids:
+            view.selectionModel().select(
+                model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+            )
+
+
+def test_plan_lists_every_photo_left_out_with_its_reason(
+    window: MainWindow, cast: dict[str, int], qtmodeltester: ModelTester, errors: list[str]
+) -> None:
+    window.file_actions.export_action.trigger()
+    dialog = window.file_actions.export_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtmodeltester.check(dialog.left_out_model)
+    assert dialog.preset().name == "website"
+    assert dialog.scope_combo.currentData() == "all"  # nothing selected in the grid
+    assert dialog.destination() == window.project.exports_dir / "website"
+
+    rows = left_out_rows(dialog)
+    blocked = rows[cast["blocked"]]
+    assert blocked[1] == "⛔ Blocked"
+    assert "Sam Lee" in blocked[2] and "refused" in blocked[2]
+    assert blocked[3] == "Left out"
+    assert rows[cast["rejected"]][1] == "✕ Rejected"
+    assert rows[cast["rejected"]][2] == "Rejected while culling"
+    review = [pid for pid, row in rows.items() if row[1] == "? Needs review"]
+    assert len(review) == PHOTO_COUNT - 4
+    assert all(rows[pid][3] == "Left out (you may export it anyway)" for pid in review)
+    assert cast["cleared"] not in rows and cast["nobody"] not in rows
+    assert dialog.plan_title.text() == "✓ 2 photos will be exported  ·  ✕ 10 left out"
+    assert "1 blocked by consent" in dialog.plan_detail.text()
+    assert "8 need review" in dialog.plan_detail.text()
+    assert "1 rejected while culling" in dialog.plan_detail.text()
+    assert dialog.export_button.text() == "Export 2 photos"
+    # Nothing was written by planning.
+    assert not (window.project.exports_dir / "website").exists()
+
+    # A blocked photo cannot be overridden: the button stays off and says why.
+    select_left_out(dialog, [cast["blocked"], cast["rejected"]])
+    assert not dialog.override_button.isEnabled()
+    assert "cannot be exported" in dialog.override_button.toolTip()
+    assert errors == []
+    dialog.reject()
+
+
+def test_export_with_an_override_writes_the_gallery_and_opens_it(  # noqa: PLR0917
+    window: MainWindow,
+    cast: dict[str, int],
+    tmp_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    opened: list[Path],
+    errors: list[str],
+) -> None:
+    dialog = window.file_actions.open_export()
+    dialog.workers = 1
+    out = tmp_path / "published"
+    monkeypatch.setattr(export_dialog, "choose_destination", lambda _parent, _start: out)
+    dialog.destination_edit.setText(str(out))
+    rows = left_out_rows(dialog)
+    review = sorted(pid for pid, row in rows.items() if row[1] == "? Needs review")[:2]
+    asked: list[tuple[int, str]] = []
+
+    def give_reason(_parent: object, count: int, use: str) -> str:
+        asked.append((count, use))
+        return "crowd from behind, nobody recognisable"
+
+    monkeypatch.setattr(export_dialog, "ask_override_reason", give_reason)
+    select_left_out(dialog, [*review, cast["blocked"]])
+    assert dialog.override_button.isEnabled()
+    qtbot.mouseClick(dialog.override_button, Qt.MouseButton.LeftButton)
+    assert asked == [(2, "web")]  # only the two that may be overridden
+    rows = left_out_rows(dialog)
+    assert rows[review[0]][3] == "✓ Goes out: crowd from behind, nobody recognisable"
+    assert rows[cast["blocked"]][3] == "Left out"
+    assert dialog.export_button.text() == "Export 4 photos"
+    assert "2 going out with your reason" in dialog.plan_detail.text()
+
+    # Changing one's mind is possible before exporting.
+    select_left_out(dialog, [review[1]])
+    assert dialog.keep_out_button.isEnabled()
+    dialog.keep_out_button.click()
+    assert dialog.export_button.text() == "Export 3 photos"
+
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentIndex() == 1
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
+    summary = dialog.summary
+    assert summary is not None and not summary.cancelled and summary.failed == []
+    expected = {cast["cleared"], cast["nobody"], review[0]}
+    assert set(summary.exported) == expected
+    assert dialog.progress_title.text() == "Export finished"
+    assert f"3 photos exported to {out}" in dialog.status_label.text()
+    assert "9 photos were left out" in dialog.status_label.text()
+    assert "2 exported photos have no alt text" in dialog.status_label.text()
+
+    # On disk: the gallery, the images of exactly those photos, the report in the project.
+    assert (out / "index.html").is_file()
+    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert {int(k) for k in manifest["photos"]} == expected
+    report = Path(summary.report_html)
+    assert report.is_file() and window.project.exports_dir in report.parents
+    # The override is recorded with its reason, for the export's use only.
+    audit = window.project.conn.execute(
+        "SELECT subject, reason FROM audit_log WHERE action = 'override'"
+    ).fetchall()
+    assert [(a["subject"], a["reason"]) for a in audit] == [
+        (f"photo:{review[0]}", "crowd from behind, nobody recognisable")
+    ]
+
+    assert dialog.open_gallery_button.isVisible()
+    dialog.open_gallery_button.click()
+    dialog.open_report_button.click()
+    dialog.open_folder_button.click()
+    assert opened == [out / "index.html", report, out]
+    assert errors == []
+    dialog.close_button.click()
+    assert not dialog.isVisible()
+
+
+def test_selected_photos_and_other_presets(
+    window: MainWindow, cast: dict[str, int], qtbot: QtBot
+) -> None:
+    model = window.model
+    selection = window.view.selectionModel()
+    for photo_id in (cast["cleared"], cast["blocked"]):
+        row = model.row_of(photo_id)
+        assert row is not None
+        selection.select(model.index(row), QItemSelectionModel.SelectionFlag.Select)
+    dialog = window.file_actions.open_export()
+    assert dialog.scope_combo.currentData() == "selected"
+    assert dialog.scope_combo.currentText() == "The 2 selected photos"
+    assert dialog.plan is not None
+    assert [p.photo_id for p in dialog.plan.photos if p.exported] == [cast["cleared"]]
+    assert set(left_out_rows(dialog)) == {cast["blocked"]}
+
+    # Another preset checks another use, and proposes its own folder.
+    dialog.preset_combo.setCurrentIndex(dialog.preset_combo.findData("social"))
+    assert "social media" in dialog.preset_hint.text()
+    assert dialog.destination() == window.project.exports_dir / "social"
+    # A folder the user typed is kept when the preset changes.
+    qtbot.keyClicks(dialog.destination_edit, "-mine")
+    dialog.preset_combo.setCurrentIndex(dialog.preset_combo.findData("cms"))
+    assert dialog.destination() == window.project.exports_dir / "social-mine"
+
+    dialog.scope_combo.setCurrentIndex(dialog.scope_combo.findData("picked"))
+    # Nothing is picked; the rejected photo is still named, so nobody wonders where it went.
+    assert dialog.plan_title.text() == "No photos go out  ·  ✕ 1 left out"
+    assert "press P" in dialog.plan_detail.text()
+    assert not dialog.export_button.isEnabled()
+    dialog.reject()
+
+
+def test_export_can_be_stopped_and_errors_are_sentences(
+    window: MainWindow,
+    tmp_path: Path,
+    qtbot: QtBot,
+    errors: list[str],
+) -> None:
+    dialog = window.file_actions.open_export()
+    # Exporting into the project's own folder is refused by the core, in words.
+    dialog.destination_edit.setText(str(window.project.root))
+    dialog.start()
+    qtbot.waitUntil(lambda: bool(errors), timeout=30_000)
+    assert "folder of its own" in errors[0]
+    assert dialog.progress_title.text() == "Export did not finish"
+    assert "Traceback" not in dialog.status_label.text()
+    dialog.close_button.click()
+
+    dialog = window.file_actions.open_export()
+    dialog.workers = 1
+    dialog.destination_edit.setText(str(tmp_path / "stopped"))
+    dialog.start()
+    assert dialog.job is not None
+    dialog.reject()  # Esc stops a running export rather than abandoning it
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=60_000)
+    assert dialog.summary is not None and dialog.summary.cancelled
+    assert dialog.progress_title.text() == "Export stopped"
+    assert not dialog.open_gallery_button.isVisible()
+    assert len(errors) == 1
+    dialog.reject()
+    assert not dialog.isVisible()
+
+
+def test_left_out_model_passes_the_model_tester(qtmodeltester: ModelTester) -> None:
+    model = LeftOutModel()
+    qtmodeltester.check(model)
+    model.set_rows(
+        [
+            export_dialog.LeftOut(1, "a.jpg", "blocked", ("Sam Lee refused web use",)),
+            export_dialog.LeftOut(2, "b.jpg", "needs_review", ()),
+        ],
+        {2: "crowd"},
+    )
+    qtmodeltester.check(model)
+    assert model.data(model.index(1, 2)) == "—"
+    assert model.data(model.index(1, 3)) == "✓ Goes out: crowd"
+
+
+def test_id_ranges() -> None:
+    assert id_ranges([7, 1, 2, 3, 3, 9, 10]) == "1-3,7,9-10"
+    assert id_ranges([5]) == "5"
+    assert id_ranges([]) == ""
+
+
+def test_photo_row_names_are_read_from_the_catalog(
+    window: MainWindow, cast: dict[str, int]
+) -> None:
+    dialog = window.file_actions.open_export()
+    rows = left_out_rows(dialog)
+    assert rows[cast["blocked"]][0] == get_photo(window.project.conn, cast["blocked"])["filename"]
+    dialog.reject()

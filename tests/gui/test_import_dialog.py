@@ -1,0 +1,315 @@
+"""The Import dialog end to end: real generated camera JPEGs, a damaged file, a real catalog.
+
+The import runs on its worker thread exactly as in the app; the tests watch the grid fill while
+it runs, cull a photo before it ends, stop one half-way, and check every count against the
+catalog (a fresh read-only connection), never against the dialog's own numbers.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from gallery_app.core.catalog.photos import get_photo, list_photo_ids
+from gallery_app.core.edits import EditRequest
+from gallery_app.core.progress import ProgressEvent
+from gallery_app.core.project import Project, ProjectDefaults, create_project, open_project
+from gallery_app.core.samples import make_sample_photos
+from gallery_app.gui import import_dialog
+from gallery_app.gui.import_dialog import ImportDialog
+from gallery_app.gui.main_window import MainWindow
+from gallery_app.gui.models.photo_grid_model import Roles
+
+CARD_PHOTOS = 24
+
+
+@pytest.fixture(scope="session")
+def sample_card(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A camera card of real sample JPEGs (small, so the tests stay quick), made once."""
+    card = tmp_path_factory.mktemp("sample-card") / "DCIM"
+    make_sample_photos(card, CARD_PHOTOS, size=(480, 320), quality=85)
+    return card
+
+
+@pytest.fixture
+def card(sample_card: Path, tmp_path: Path) -> Path:
+    """This test's copy of the card, plus a truncated JPEG and a text file."""
+    target = tmp_path / "card" / "DCIM"
+    shutil.copytree(sample_card, target)
+    good = sorted(target.glob("*.JPG"))[0].read_bytes()
+    (target / "broken.jpg").write_bytes(good[: len(good) // 3])
+    (target / "notes.txt").write_text("shot list", encoding="utf-8")
+    return target
+
+
+@pytest.fixture
+def empty_project(tmp_path: Path) -> Iterator[Project]:
+    project = create_project(
+        tmp_path / "Summit", ProjectDefaults(event_name="Open Data Summit", event_date="2026-05-14")
+    )
+    yield project
+    project.close()
+
+
+@pytest.fixture
+def window(empty_project: Project, qtbot: QtBot) -> Iterator[MainWindow]:
+    main = MainWindow(empty_project)
+    qtbot.addWidget(main)
+    main.resize(1000, 700)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    main.shutdown()
+
+
+def catalog_ids(project: Project) -> list[int]:
+    """The catalog's own answer, through a connection the GUI does not use."""
+    with open_project(project.root, write=False) as reader:
+        return list_photo_ids(reader.conn)
+
+
+def open_dialog(window: MainWindow, monkeypatch: pytest.MonkeyPatch, folder: Path) -> ImportDialog:
+    monkeypatch.setattr(import_dialog, "choose_folder", lambda _parent: folder)
+    window.file_actions.import_action.trigger()
+    dialog = window.file_actions.import_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.workers = 1  # one worker process: the import takes long enough to act during it
+    assert not dialog.import_button.isEnabled()  # nothing to import yet
+    dialog.add_folder_button.click()
+    assert dialog.sources() == [folder]
+    assert dialog.import_button.isEnabled()
+    return dialog
+
+
+def test_import_fills_the_grid_while_the_user_culls(  # noqa: PLR0917
+    window: MainWindow,
+    card: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    qtmodeltester: ModelTester,
+    errors: list[str],
+) -> None:
+    project = window.project
+    # The tester stays attached: every row the import inserts or removes is checked too.
+    qtmodeltester.check(window.model)
+    dialog = open_dialog(window, monkeypatch, card)
+    dialog.template_combo.setCurrentIndex(dialog.template_combo.findData("{event}-{seq:04d}"))
+    assert dialog.example_label.text() == "Example: Open-Data-Summit-0001.jpg"
+    added: list[int] = []
+    dialog.photos_added.connect(added.extend)
+    culled_while_running: list[tuple[int, bool]] = []
+
+    def cull_first_arrival(_ids: list[int]) -> None:
+        # The first photos are in the grid while the import still runs, and the user can
+        # rate and pick at once, as one undoable step.
+        if culled_while_running or window.model.rowCount() == 0:
+            return
+        index = window.model.index(0)
+        window.view.setCurrentIndex(index)
+        window.view.selectionModel().select(
+            index, window.view.selectionModel().SelectionFlag.ClearAndSelect
+        )
+        window.apply(EditRequest(rating=4, flag=1))
+        culled_while_running.append((window.model.photo_id_at(0), dialog.is_running()))
+
+    dialog.photos_added.connect(cull_first_arrival)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentIndex() == 1
+    qtbot.waitUntil(lambda: bool(culled_while_running), timeout=30_000)
+    first, was_running = culled_while_running[0]
+    assert was_running
+    assert window.undo_stack.count() == 1
+
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
+    summary = dialog.summary
+    assert summary is not None and not summary.cancelled
+
+    in_catalog = catalog_ids(project)
+    assert len(in_catalog) == CARD_PHOTOS == len(summary.imported)
+    # The truncated JPEG's header read fine, so it was announced, then taken out again when
+    # its pixels failed to decode: the grid dropped it as well (checked below).
+    assert set(in_catalog) < set(added) and len(added) == CARD_PHOTOS + 1
+    # The grid shows exactly the catalog, in its order, without having been reset: the photo
+    # the user was on is still the current and selected one.
+    assert [window.model.photo_id_at(r) for r in range(window.model.rowCount())] == in_catalog
+    assert window.model.photo_id_at(window.view.currentIndex().row()) == first
+    assert window.selected_ids() == [first]
+    culled = get_photo(project.conn, first)
+    assert culled["rating"] == 4 and culled["flag"] == "pick"
+    # Copies are named from the chosen template, originals untouched on the card.
+    names = sorted(Path(get_photo(project.conn, i)["path"]).name for i in in_catalog)
+    assert names[0] == "Open-Data-Summit-0001.jpg"
+    assert all(n.startswith("Open-Data-Summit-") for n in names)
+    assert len(list(card.glob("*.JPG"))) == CARD_PHOTOS
+
+    # The damaged file is listed by name, with a reason in words; the text file is left alone.
+    assert dialog.failures.topLevelItemCount() == 1
+    item = dialog.failures.topLevelItem(0)
+    assert item.text(0) == "broken.jpg"
+    assert len(item.text(1)) > 10 and "Traceback" not in item.text(1)
+    assert [f["path"] for f in summary.failed] == [str(card / "broken.jpg")]
+    assert summary.skipped == 1
+    assert dialog.progress_title.text() == "Import finished, with problems"
+    assert f"{CARD_PHOTOS} photos imported" in dialog.status_label.text()
+    assert "1 other file (not photos) left alone" in dialog.status_label.text()
+    assert dialog.close_button.isVisible() and not dialog.stop_button.isVisible()
+    assert errors == []
+
+    # Thumbnails made during the import reach the grid.
+    view = window.view
+    window.view.scrollToTop()
+    visible = [
+        r
+        for r in range(window.model.rowCount())
+        if view.visualRect(window.model.index(r)).intersects(view.viewport().rect())
+    ]
+    assert visible
+
+    def thumbnails_shown() -> None:
+        states = {window.model.data(window.model.index(r), Roles.THUMBNAIL_STATE) for r in visible}
+        assert states == {"loaded"}
+
+    qtbot.waitUntil(thumbnails_shown, timeout=10_000)
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+
+def test_importing_the_same_card_again_skips_everything(
+    window: MainWindow, card: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialog = open_dialog(window, monkeypatch, card)
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
+    dialog.close_button.click()
+    before = catalog_ids(window.project)
+
+    again = open_dialog(window, monkeypatch, card)
+    assert again is not dialog
+    again.import_button.click()
+    qtbot.waitUntil(lambda: again.summary is not None, timeout=120_000)
+    assert again.summary is not None and again.summary.imported == []
+    assert catalog_ids(window.project) == before
+    assert f"{CARD_PHOTOS} photos were already in the project" in again.status_label.text()
+
+
+def test_stop_keeps_what_was_imported(
+    window: MainWindow,
+    card: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    errors: list[str],
+) -> None:
+    dialog = open_dialog(window, monkeypatch, card)
+    dialog.import_button.click()
+    assert dialog.job is not None
+    stopped_at: list[str] = []
+
+    def stop_at_first_photo(event: ProgressEvent) -> None:
+        if event.kind == "photo_added" and not stopped_at:
+            # Esc and the window's close button do not abandon a running import: they stop it.
+            dialog.reject()
+            stopped_at.append(dialog.progress_title.text())
+
+    dialog.job.progress.connect(stop_at_first_photo)
+    qtbot.waitUntil(lambda: bool(stopped_at), timeout=30_000)
+    assert dialog.isVisible()
+    assert stopped_at == ["Stopping…"]
+    assert not dialog.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=60_000)
+    summary = dialog.summary
+    assert summary is not None and summary.cancelled
+    in_catalog = catalog_ids(window.project)
+    assert 1 <= len(in_catalog) < CARD_PHOTOS
+    assert sorted(summary.imported) == sorted(in_catalog)
+    assert window.model.rowCount() == len(in_catalog)
+    assert dialog.progress_title.text() == "Import stopped"
+    assert "Stopped by you" in dialog.status_label.text()
+    # Every photo that stayed has its copy in the project; nothing half-copied is left.
+    for photo_id in in_catalog:
+        assert window.project.resolve(get_photo(window.project.conn, photo_id)["path"]).is_file()
+    assert not any((window.project.originals_dir / ".incoming").glob("*"))
+    assert errors == []
+    dialog.reject()
+    assert not dialog.isVisible()
+
+
+def test_closing_the_window_during_an_import_stops_it_first(
+    empty_project: Project, card: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main = MainWindow(empty_project)
+    qtbot.addWidget(main)
+    dialog = open_dialog(main, monkeypatch, card)
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: main.model.rowCount() >= 1, timeout=30_000)
+    main.close()  # waits for the worker, then releases the project's lock
+    assert dialog.job is not None and not dialog.job.is_running()
+    with open_project(empty_project.root) as reopened:  # the lock is free again
+        # (+1: stopped while making thumbnails, the truncated JPEG is not yet found out; the
+        # core keeps it until an import finishes its thumbnails.)
+        assert 1 <= len(list_photo_ids(reopened.conn)) <= CARD_PHOTOS + 1
+
+
+def test_naming_choices_and_their_example(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    dialog = open_dialog(window, monkeypatch, tmp_path)
+    assert dialog.copy_radio.isChecked()
+    assert not dialog.template_edit.isVisible()
+    assert dialog.example_label.text().startswith("Example: ")
+    assert dialog.example_label.text().endswith("-0001.jpg")
+
+    dialog.template_combo.setCurrentIndex(dialog.template_combo.findText(import_dialog.CUSTOM))
+    assert dialog.template_edit.isVisible()
+    dialog.template_edit.clear()
+    qtbot.keyClicks(dialog.template_edit, "{event}_{nope}")
+    assert "unknown variable {nope}" in dialog.example_label.text()
+    assert dialog.example_label.text().startswith("⚠")
+    assert not dialog.import_button.isEnabled()
+    dialog.template_edit.setText("{year}/{event}")  # a separator becomes a dash
+    assert dialog.example_label.text().startswith("Example: ")
+    assert "/" not in dialog.example_label.text().removeprefix("Example: ")
+    assert dialog.import_button.isEnabled()
+
+    dialog.reference_radio.setChecked(True)
+    assert not dialog.template_combo.isEnabled()
+    assert dialog.example_label.text() == "Files keep their own names."
+    assert "must stay connected" in dialog.storage_hint.text()
+
+    # The choices are remembered for the next import.
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=30_000)
+    dialog.close_button.click()
+    monkeypatch.setattr(import_dialog, "choose_folder", lambda _parent: None)
+    window.file_actions.import_action.trigger()
+    again = window.file_actions.import_dialog
+    assert again is not None and again is not dialog
+    assert again.reference_radio.isChecked()
+    assert again.template() == "{year}/{event}"
+    again.reject()
+
+
+def test_sources_list_add_files_and_remove(
+    window: MainWindow, card: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialog = open_dialog(window, monkeypatch, card)
+    files = sorted(card.glob("*.JPG"))[:2]
+    monkeypatch.setattr(import_dialog, "choose_files", lambda _parent: files)
+    dialog.add_files_button.click()
+    dialog.add_folder_button.click()  # the same folder twice is listed once
+    assert dialog.sources() == [card, *files]
+    assert dialog.import_button.text() == "Import from 3 places"
+    assert not dialog.remove_button.isEnabled()
+    dialog.sources_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    dialog.sources_list.item(0).setSelected(True)
+    assert dialog.remove_button.isEnabled()
+    dialog.remove_button.click()
+    assert dialog.sources() == files
+    dialog.reject()
+    assert not dialog.isVisible()
