@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QStackedWidget,
     QTableView,
     QTreeWidget,
     QTreeWidgetItem,
@@ -56,7 +56,7 @@ from gallery_app.core.export.presets import Preset, available_presets
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent
 from gallery_app.core.project import Project
 from gallery_app.gui import messages
-from gallery_app.gui.import_dialog import heading, hint
+from gallery_app.gui.dialog_parts import Pages, count, heading, hint, sentence
 from gallery_app.gui.jobs import BackgroundJob
 
 PRESET_TITLES = {
@@ -72,18 +72,10 @@ USE_WORDS = {
     "internal": "internal use",
 }
 LEFT_OUT_TEXT = {
-    Verdict.BLOCKED.value: "⛔ Blocked",
+    Verdict.BLOCKED.value: "⊘ Blocked",
     Verdict.NEEDS_REVIEW.value: "? Needs review",
     "rejected": "✕ Rejected",
 }
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
 
 
 def id_ranges(photo_ids: list[int]) -> str:
@@ -111,18 +103,19 @@ def choose_destination(parent: QWidget | None, start: Path) -> Path | None:
 class OverrideDialog(QDialog):
     """Asks why photos that need review may go out anyway; the reason is kept in the audit log."""
 
-    def __init__(self, count: int, use: str, parent: QWidget | None = None) -> None:
+    def __init__(self, photos: int, use: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export anyway")
         self.setAccessibleName("Export anyway")
-        them = "it" if count == 1 else "they"
+        them = "it" if photos == 1 else "they"
         explanation = QLabel(
-            f"{_count(count, 'photo needs', 'photos need')} a decision before {them} can be "
+            f"{count(photos, 'photo needs', 'photos need')} a decision before {them} can be "
             f"used for {USE_WORDS.get(use, use)}. Say why {them} may go out anyway, for "
-            'example "crowd from behind, nobody recognisable". Your reason and your name are '
-            "kept in the project's audit log."
+            "example “crowd from behind, nobody recognisable”. Your reason and your name are "
+            "kept in the project’s audit log."
         )
         explanation.setWordWrap(True)
+        explanation.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.reason_edit = QLineEdit()
         self.reason_edit.setAccessibleName("Reason for exporting anyway")
         self.reason_edit.setPlaceholderText("Why these photos may be published")
@@ -140,18 +133,20 @@ class OverrideDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 16)
         layout.setSpacing(12)
+        layout.addWidget(heading("Export anyway?"))
         layout.addWidget(explanation)
         layout.addWidget(self.reason_edit)
+        layout.addStretch(1)  # spare height goes here, not between the lines of text
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(460)
+        self.setFixedWidth(480)  # a known width, so the wrapped text gets its full height
 
     def reason(self) -> str:
         return self.reason_edit.text().strip()
 
 
-def ask_override_reason(parent: QWidget | None, count: int, use: str) -> str | None:
+def ask_override_reason(parent: QWidget | None, photos: int, use: str) -> str | None:
     """The reason for exporting needs-review photos anyway, or None (tests replace this)."""
-    dialog = OverrideDialog(count, use, parent)
+    dialog = OverrideDialog(photos, use, parent)
     if dialog.exec() == QDialog.DialogCode.Accepted and dialog.reason():
         return dialog.reason()
     return None
@@ -235,7 +230,7 @@ class LeftOutModel(QAbstractTableModel):
             if column == 1:
                 return LEFT_OUT_TEXT.get(item.verdict, item.verdict)
             if column == 2:
-                return _sentence("; ".join(item.reasons)) or "—"
+                return sentence("; ".join(item.reasons)) or "—"
             if column == 3:
                 return self._outcome(item)
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -252,7 +247,7 @@ class LeftOutModel(QAbstractTableModel):
         if reason is not None:
             return f"✓ Goes out: {reason}"
         if item.can_override:
-            return "Left out (you may export it anyway)"
+            return "Left out · may go with a reason"
         return "Left out"
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -290,16 +285,17 @@ class ExportDialog(QDialog):
         self._plan_use = ""
         self.setWindowTitle("Export")
         self.setAccessibleName("Export")
-        self.setMinimumSize(720, 560)
+        self.setMinimumWidth(720)
+        self.resize(780, 620)
         try:
             self.presets = available_presets(project.root)
         except GalleryError as exc:  # a broken preset file in the project
             messages.show_error(self, "An export preset cannot be read", str(exc))
             self.presets = available_presets(None)
 
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self._build_setup_page())
-        self.pages.addWidget(self._build_progress_page())
+        self.pages = Pages()
+        self.pages.add_page(self._build_setup_page())
+        self.pages.add_page(self._build_progress_page())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 16)
         layout.addWidget(self.pages)
@@ -322,7 +318,7 @@ class ExportDialog(QDialog):
         self.scope_combo.setAccessibleName("Which photos")
         if self.selected_ids:
             self.scope_combo.addItem(
-                f"The {_count(len(self.selected_ids), 'selected photo')}", "selected"
+                f"The {count(len(self.selected_ids), 'selected photo')}", "selected"
             )
         self.scope_combo.addItem("Picked photos only", "picked")
         self.scope_combo.addItem("All photos", "all")
@@ -343,7 +339,7 @@ class ExportDialog(QDialog):
         self.zip_check.setAccessibleName("Also make a zip")
 
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setVerticalSpacing(8)
         preset_box = QVBoxLayout()
         preset_box.setSpacing(2)
@@ -383,6 +379,11 @@ class ExportDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.left_out_view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.left_out_view.selectionModel().currentChanged.connect(self._show_reasons)
+        self.reasons_label = QLabel()
+        self.reasons_label.setAccessibleName("Why the current photo is left out")
+        self.reasons_label.setWordWrap(True)
+        self.reasons_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.override_button = QPushButton("Export &anyway…")
         self.override_button.setAccessibleName("Export the chosen photos anyway, with a reason")
@@ -420,6 +421,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.plan_title)
         layout.addWidget(self.plan_detail)
         layout.addWidget(self.left_out_view, 1)
+        layout.addWidget(self.reasons_label)
         layout.addLayout(override_row)
         layout.addSpacing(4)
         layout.addLayout(buttons)
@@ -444,7 +446,7 @@ class ExportDialog(QDialog):
         preset = self.preset()
         use = USE_WORDS.get(preset.use, preset.use)
         self.preset_hint.setText(
-            f"{_sentence(preset.description)}. Consent is checked for use on {use}."
+            f"{sentence(preset.description)}. Consent is checked for use on {use}."
         )
         if not self._destination_edited:
             self.destination_edit.setText(str(self.project.exports_dir / preset.name))
@@ -469,7 +471,7 @@ class ExportDialog(QDialog):
         except GalleryError as exc:
             self.plan = None
             self.plan_title.setText("The export cannot be planned")
-            self.plan_detail.setText(_sentence(str(exc)))
+            self.plan_detail.setText(sentence(str(exc)))
             self.left_out_model.set_rows([], {})
             self._update_buttons()
             return
@@ -495,6 +497,7 @@ class ExportDialog(QDialog):
         self.overrides = {k: v for k, v in self.overrides.items() if k in reviewable}
         self.left_out_model.set_rows(left_out, self.overrides)
         self._update_plan_text()
+        self._show_reasons()
 
     def going_out(self) -> int:
         return len(self.plan.exported) + len(self.overrides) if self.plan is not None else 0
@@ -511,7 +514,7 @@ class ExportDialog(QDialog):
                 "Nothing matches this choice. Pick photos with P in the grid, or choose All photos."
             )
         else:
-            title = f"✓ {_count(out, 'photo')} will be exported" if out else "No photos go out"
+            title = f"✓ {count(out, 'photo')} will be exported" if out else "No photos go out"
             if left:
                 title += f"  ·  ✕ {left} left out"
             self.plan_title.setText(title)
@@ -538,9 +541,23 @@ class ExportDialog(QDialog):
         has_left_out = self.left_out_model.rowCount() > 0
         self.left_out_view.setVisible(has_left_out)
         self.override_hint.setVisible(has_left_out)
+        self.reasons_label.setVisible(has_left_out)
         self.override_button.setVisible(has_left_out)
         self.keep_out_button.setVisible(has_left_out)
         self._update_buttons()
+
+    def _show_reasons(self, *_args: object) -> None:
+        """The current row's reasons in full (the table cell is cut to one line)."""
+        index = self.left_out_view.currentIndex()
+        if not index.isValid() or index.row() >= self.left_out_model.rowCount():
+            self.reasons_label.setText("")
+            return
+        item = self.left_out_model.left_out(index.row())
+        text = f"<b>{escape(item.filename)}</b>: {escape(sentence('; '.join(item.reasons)))}."
+        reason = self.overrides.get(item.photo_id)
+        if reason is not None:
+            text += f" Goes out with your reason: {escape(reason)}."
+        self.reasons_label.setText(text)
 
     def _chosen_left_out(self) -> list[LeftOut]:
         rows = sorted({ix.row() for ix in self.left_out_view.selectionModel().selectedRows()})
@@ -559,7 +576,7 @@ class ExportDialog(QDialog):
         else:
             self.override_button.setToolTip("")
         out = self.going_out()
-        self.export_button.setText(f"Export {_count(out, 'photo')}" if out else "Export")
+        self.export_button.setText(f"Export {count(out, 'photo')}" if out else "Export")
         self.export_button.setEnabled(out > 0 and bool(self.destination_edit.text().strip()))
 
     def override_selected(self) -> None:
@@ -578,12 +595,14 @@ class ExportDialog(QDialog):
             self.overrides[item.photo_id] = reason
         self.left_out_model.overrides_changed()
         self._update_plan_text()
+        self._show_reasons()
 
     def keep_selected_out(self) -> None:
         for item in self._chosen_left_out():
             self.overrides.pop(item.photo_id, None)
         self.left_out_model.overrides_changed()
         self._update_plan_text()
+        self._show_reasons()
 
     # --- progress and result page ----------------------------------------------------
 
@@ -684,7 +703,7 @@ class ExportDialog(QDialog):
         self.job.succeeded.connect(self._on_succeeded)
         self.job.failed.connect(self._on_failed)
         self.job.cancelled.connect(lambda: self._on_failed("the export was stopped"))
-        self.pages.setCurrentIndex(1)
+        self.pages.show_page(1)
         self.progress_bar.setRange(0, 0)
         self.status_label.setText("Checking consent and what changed since the last export…")
         self.stop_button.setFocus()
@@ -707,18 +726,20 @@ class ExportDialog(QDialog):
             self.progress_bar.setValue(event.done)
             self.progress_bar.setFormat("%v of %m")
             self.status_label.setText(
-                f"Making images: {event.done} of {_count(event.total, 'photo')}"
+                f"Making images: {event.done} of {count(event.total, 'photo')}"
             )
 
     def _add_failure(self, path: str, reason: str) -> None:
-        item = QTreeWidgetItem([Path(path).name or path, _sentence(reason)])
+        item = QTreeWidgetItem([Path(path).name or path, sentence(reason)])
         item.setToolTip(0, path)
-        item.setToolTip(1, _sentence(reason))
+        item.setToolTip(1, sentence(reason))
         self.failures.addTopLevelItem(item)
         n = self.failures.topLevelItemCount()
-        self.failures_label.setText(f"⚠ {_count(n, 'photo')} could not be exported:")
+        self.failures_label.setText(f"⚠ {count(n, 'photo')} could not be exported:")
         self.failures_label.setVisible(True)
-        self.failures.setVisible(True)
+        if not self.failures.isVisible():
+            self.failures.setVisible(True)
+            self.pages.fit()
 
     def _finish_page(self, title: str) -> None:
         self.progress_title.setText(title)
@@ -740,7 +761,7 @@ class ExportDialog(QDialog):
         if not summary.cancelled:
             self.progress_bar.setValue(self.progress_bar.maximum())
         n = len(summary.exported)
-        lines = [f"{_count(n, 'photo')} exported to {summary.out_dir}"]
+        lines = [f"{count(n, 'photo')} exported to {summary.out_dir}"]
         if summary.reused:
             lines[0] += f" ({summary.rendered} made, {summary.reused} unchanged since last time)"
         lines[0] += "."
@@ -750,18 +771,19 @@ class ExportDialog(QDialog):
             ]
         if summary.excluded:
             lines.append(
-                f"{_count(len(summary.excluded), 'photo was', 'photos were')} left out; the "
+                f"{count(len(summary.excluded), 'photo was', 'photos were')} left out; the "
                 "report lists each one with the reason."
             )
         if summary.missing_alt_text and not summary.cancelled:
-            missing = _count(
+            missing = count(
                 len(summary.missing_alt_text), "exported photo has", "exported photos have"
             )
             lines.append(f"{missing} no alt text, so screen-reader users get no description.")
-        self.status_label.setText(" ".join(lines))
+        self.status_label.setText("\n".join(lines))  # one fact per line, easy to scan
         listed = self.failures.topLevelItemCount()
         for failure in summary.failed[listed:]:
             self._add_failure(failure["path"], failure["error"])
+        self.pages.fit()
         gallery = Path(summary.out_dir) / "index.html"
         self.open_gallery_button.setVisible(gallery.is_file() and not summary.cancelled)
         self.open_folder_button.setVisible(True)
@@ -772,7 +794,8 @@ class ExportDialog(QDialog):
 
     def _on_failed(self, message: str) -> None:
         self._finish_page("Export did not finish")
-        self.status_label.setText(_sentence(message))
+        self.status_label.setText(sentence(message))
+        self.pages.fit()
         messages.show_error(self, "The export did not finish", message)
 
     def _open(self, path: Path, what: str) -> None:

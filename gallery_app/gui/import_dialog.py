@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QStackedWidget,
+    QStyle,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -45,6 +45,7 @@ from gallery_app.core.importing.importer import ImportSummary, import_sources
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent
 from gallery_app.core.project import Project
 from gallery_app.gui import messages
+from gallery_app.gui.dialog_parts import Pages, count, heading, hint
 from gallery_app.gui.jobs import BackgroundJob
 
 TEMPLATES: list[tuple[str, str]] = [
@@ -58,27 +59,6 @@ CUSTOM = "Custom pattern…"
 FLUSH_MS = 250
 """How often new photos are handed to the grid: often enough to feel live, rarely enough that
 a 1,000-photo import does not re-query the catalog for every photo."""
-
-
-def heading(text: str) -> QLabel:
-    """A dialog's title line (larger, bold), the first thing the eye lands on."""
-    label = QLabel(text)
-    font = QFont(label.font())
-    font.setPointSizeF(font.pointSizeF() * 1.35)
-    font.setBold(True)
-    label.setFont(font)
-    label.setAccessibleName(text)
-    return label
-
-
-def hint(text: str) -> QLabel:
-    """A secondary, wrapped explanation under a control."""
-    label = QLabel(text)
-    label.setWordWrap(True)
-    palette = label.palette()
-    palette.setColor(label.foregroundRole(), palette.color(palette.ColorRole.PlaceholderText))
-    label.setPalette(palette)
-    return label
 
 
 def choose_folder(parent: QWidget | None) -> Path | None:
@@ -96,10 +76,6 @@ def choose_files(parent: QWidget | None) -> list[Path]:
         "Photos (*.jpg *.jpeg *.png *.heic *.heif *.tif *.tiff *.webp);;All files (*)",
     )
     return [Path(f) for f in files]
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 class ImportDialog(QDialog):
@@ -129,9 +105,9 @@ class ImportDialog(QDialog):
         self.setAcceptDrops(True)
         self.setMinimumWidth(600)
 
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self._build_setup_page())
-        self.pages.addWidget(self._build_progress_page())
+        self.pages = Pages()
+        self.pages.add_page(self._build_setup_page())
+        self.pages.add_page(self._build_progress_page())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 16)
         layout.addWidget(self.pages)
@@ -149,7 +125,9 @@ class ImportDialog(QDialog):
         self.sources_list = QListWidget()
         self.sources_list.setAccessibleName("Folders and files to import")
         self.sources_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.sources_list.setMinimumHeight(110)
+        self.sources_list.setMinimumHeight(120)
+        self.sources_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sources_list.setSpacing(2)
         self.sources_list.itemSelectionChanged.connect(self._update_setup)
         self.empty_hint = hint(
             "No folders or files yet. Add the folder of the camera card or of the downloaded "
@@ -198,11 +176,12 @@ class ImportDialog(QDialog):
         )
         self.template_edit.textChanged.connect(self._update_setup)
         self.example_label = QLabel()
+        self.example_label.setWordWrap(True)
         self.example_label.setAccessibleName("Example file name")
         self.example_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setVerticalSpacing(10)
         storage_box = QVBoxLayout()
         storage_box.setSpacing(4)
@@ -243,11 +222,11 @@ class ImportDialog(QDialog):
         )
         layout.addSpacing(4)
         layout.addWidget(QLabel("From these folders and files:"))
-        layout.addLayout(sources_row)
+        layout.addLayout(sources_row, 1)
         layout.addWidget(self.empty_hint)
         layout.addSpacing(4)
         layout.addLayout(form)
-        layout.addStretch(1)
+        layout.addSpacing(6)
         layout.addLayout(buttons)
         return page
 
@@ -263,10 +242,19 @@ class ImportDialog(QDialog):
             if path in known:
                 continue
             known.add(path)
-            kind = "Folder" if path.is_dir() else "File"
-            item = QListWidgetItem(f"{path.name or path}  —  {path.parent}")
+            is_folder = path.is_dir()
+            # Name on the first line, where it is on the second, shortened in the middle so
+            # the end of a long path (the part people recognise) stays visible.
+            where = self.sources_list.fontMetrics().elidedText(
+                str(path.parent), Qt.TextElideMode.ElideMiddle, 340
+            )
+            item = QListWidgetItem(f"{path.name or path}\n{where}")
+            icon = (
+                QStyle.StandardPixmap.SP_DirIcon if is_folder else QStyle.StandardPixmap.SP_FileIcon
+            )
+            item.setIcon(self.style().standardIcon(icon))
             item.setData(Qt.ItemDataRole.UserRole, str(path))
-            item.setToolTip(f"{kind}: {path}")
+            item.setToolTip(f"{'Folder' if is_folder else 'File'}: {path}")
             self.sources_list.addItem(item)
         self._update_setup()
 
@@ -325,9 +313,9 @@ class ImportDialog(QDialog):
         self.remove_button.setEnabled(bool(self.sources_list.selectedItems()))
         copying = self.copy_radio.isChecked()
         self.storage_hint.setText(
-            "A copy stays safe in the project folder; you can format the card afterwards."
+            "Safe to format the card afterwards."
             if copying
-            else "Nothing is copied. The drive or folder must stay connected to see the photos."
+            else "Nothing is copied: the drive must stay connected."
         )
         custom = self.template_combo.currentText() == CUSTOM
         for widget in (self.name_label, self.template_combo, self.template_edit):
@@ -342,8 +330,6 @@ class ImportDialog(QDialog):
             self.example_label.setText(f"Example: {self._example_name()}")
         self.example_label.setEnabled(copying)
         self.import_button.setEnabled(has_sources and error is None)
-        n = self.sources_list.count()
-        self.import_button.setText("Import" if n == 0 else f"Import from {_count(n, 'place')}")
 
     def _restore_choices(self) -> None:
         settings = QSettings()
@@ -450,7 +436,7 @@ class ImportDialog(QDialog):
         self.job.succeeded.connect(self._on_succeeded)
         self.job.failed.connect(self._on_failed)
         self.job.cancelled.connect(lambda: self._on_failed("the import was stopped"))
-        self.pages.setCurrentIndex(1)
+        self.pages.show_page(1)
         self.progress_bar.setRange(0, 0)  # busy until the scan knows how many
         self.status_label.setText("Looking for photos…")
         self.stop_button.setFocus()
@@ -496,7 +482,7 @@ class ImportDialog(QDialog):
         self.status_label.setText(self._status_text())
 
     def _status_text(self) -> str:
-        parts = [f"{_count(self._counts['added'], 'photo')} imported"]
+        parts = [f"{count(self._counts['added'], 'photo')} imported"]
         if self._counts["duplicates"]:
             parts.append(f"{self._counts['duplicates']} already in the project")
         if self._counts["failed"]:
@@ -513,9 +499,11 @@ class ImportDialog(QDialog):
         item.setToolTip(1, text)
         self.failures.addTopLevelItem(item)
         n = self.failures.topLevelItemCount()
-        self.failures_label.setText(f"⚠ {_count(n, 'file')} could not be imported:")
+        self.failures_label.setText(f"⚠ {count(n, 'file')} could not be imported:")
         self.failures_label.setVisible(True)
-        self.failures.setVisible(True)
+        if not self.failures.isVisible():
+            self.failures.setVisible(True)
+            self.pages.fit()
 
     def _flush(self) -> None:
         if self._pending_added:
@@ -537,6 +525,7 @@ class ImportDialog(QDialog):
         self._flush()
         self._finish_page("Import did not finish")
         self.status_label.setText(message[:1].upper() + message[1:])
+        self.pages.fit()
         messages.show_error(self, "The import did not finish", message)
         self.import_finished.emit(None)
 
@@ -560,27 +549,28 @@ class ImportDialog(QDialog):
             self._finish_page("Import finished, with problems")
         else:
             self._finish_page("Import finished")
-        lines = [f"{_count(imported, 'photo')} imported in {summary.seconds:.0f} s."]
+        lines = [f"{count(imported, 'photo')} imported in {summary.seconds:.0f} s."]
         if summary.cancelled:
             lines[0] = (
-                f"Stopped by you: {_count(imported, 'photo')} imported before the stop stay in "
+                f"Stopped by you: {count(imported, 'photo')} imported before the stop stay in "
                 "the project. Import the same folders again to bring in the rest."
             )
         if summary.duplicates:
             lines.append(
-                f"{_count(summary.duplicates, 'photo was', 'photos were')} already in the project "
+                f"{count(summary.duplicates, 'photo was', 'photos were')} already in the project "
                 "and skipped."
             )
         if summary.skipped:
-            lines.append(f"{_count(summary.skipped, 'other file')} (not photos) left alone.")
+            lines.append(f"{count(summary.skipped, 'other file')} (not photos) left alone.")
         if not summary.failed and not summary.cancelled:
             lines.append("Every photo was read without a problem.")
-        self.status_label.setText(" ".join(lines))
+        self.status_label.setText("\n".join(lines))  # one fact per line, easy to scan
         # Failures were listed as they happened; a damaged file found only while making its
         # thumbnail is reported the same way, so the list is complete.
         listed = self.failures.topLevelItemCount()
         for failure in summary.failed[listed:]:
             self._add_failure(failure["path"], failure["error"])
+        self.pages.fit()
 
     # --- closing ---------------------------------------------------------------------
 

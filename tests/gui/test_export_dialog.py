@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -26,10 +27,11 @@ from gallery_app.core.export.exporter import MANIFEST_NAME
 from gallery_app.core.people import register
 from gallery_app.core.project import Project
 from gallery_app.gui import export_dialog
-from gallery_app.gui.export_dialog import ExportDialog, LeftOutModel, id_ranges
+from gallery_app.gui.export_dialog import ExportDialog, LeftOutModel, OverrideDialog, id_ranges
 from gallery_app.gui.main_window import MainWindow
 
 from .conftest import PHOTO_COUNT
+from .test_screenshots import _save as _save_now
 
 
 @pytest.fixture
@@ -101,6 +103,12 @@ def select_left_out(dialog: ExportDialog, photo_ids: list[int]) -> None:
             )
 
 
+def _save(widget: QWidget, name: str) -> Path:
+    """Let pending layout requests run (a changed text re-wraps), then render."""
+    QApplication.processEvents()
+    return _save_now(widget, name)
+
+
 def test_plan_lists_every_photo_left_out_with_its_reason(
     window: MainWindow, cast: dict[str, int], qtmodeltester: ModelTester, errors: list[str]
 ) -> None:
@@ -114,14 +122,14 @@ def test_plan_lists_every_photo_left_out_with_its_reason(
 
     rows = left_out_rows(dialog)
     blocked = rows[cast["blocked"]]
-    assert blocked[1] == "⛔ Blocked"
+    assert blocked[1] == "⊘ Blocked"
     assert "Sam Lee" in blocked[2] and "refused" in blocked[2]
     assert blocked[3] == "Left out"
     assert rows[cast["rejected"]][1] == "✕ Rejected"
     assert rows[cast["rejected"]][2] == "Rejected while culling"
     review = [pid for pid, row in rows.items() if row[1] == "? Needs review"]
     assert len(review) == PHOTO_COUNT - 4
-    assert all(rows[pid][3] == "Left out (you may export it anyway)" for pid in review)
+    assert all(rows[pid][3] == "Left out · may go with a reason" for pid in review)
     assert cast["cleared"] not in rows and cast["nobody"] not in rows
     assert dialog.plan_title.text() == "✓ 2 photos will be exported  ·  ✕ 10 left out"
     assert "1 blocked by consent" in dialog.plan_detail.text()
@@ -307,3 +315,38 @@ def test_photo_row_names_are_read_from_the_catalog(
     rows = left_out_rows(dialog)
     assert rows[cast["blocked"]][0] == get_photo(window.project.conn, cast["blocked"])["filename"]
     dialog.reject()
+
+
+def test_export_dialog_screenshots(
+    window: MainWindow,
+    cast: dict[str, int],
+    tmp_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each step rendered to PNG under test-output/screenshots/ for a reviewer's eyes."""
+    dialog = window.file_actions.open_export()
+    dialog.workers = 1
+    dialog.destination_edit.setText(str(tmp_path / "Open Data Summit gallery"))
+    qtbot.waitExposed(dialog)
+    review = sorted(pid for pid, row in left_out_rows(dialog).items() if row[1].startswith("?"))
+    monkeypatch.setattr(export_dialog, "ask_override_reason", lambda *_: "crowd from behind")
+    select_left_out(dialog, review[:1])
+    dialog.override_button.click()
+    select_left_out(dialog, [cast["blocked"]])
+    dialog.left_out_view.setCurrentIndex(dialog.left_out_model.index(0, 0))
+    assert "Sam Lee refused consent" in dialog.reasons_label.text()
+    _save(dialog, "export-plan")
+
+    reason = OverrideDialog(3, "web", dialog)
+    reason.reason_edit.setText("Crowd from behind, nobody recognisable")
+    reason.show()
+    qtbot.waitExposed(reason)
+    _save(reason, "export-override-reason")
+    reason.close()
+
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
+    assert dialog.progress_title.text() == "Export finished"
+    _save(dialog, "export-finished")
+    dialog.close_button.click()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -26,6 +26,8 @@ from gallery_app.gui import import_dialog
 from gallery_app.gui.import_dialog import ImportDialog
 from gallery_app.gui.main_window import MainWindow
 from gallery_app.gui.models.photo_grid_model import Roles
+
+from .test_screenshots import _save as _save_now
 
 CARD_PHOTOS = 24
 
@@ -86,6 +88,12 @@ def open_dialog(window: MainWindow, monkeypatch: pytest.MonkeyPatch, folder: Pat
     assert dialog.sources() == [folder]
     assert dialog.import_button.isEnabled()
     return dialog
+
+
+def _save(widget: QWidget, name: str) -> Path:
+    """Let pending layout requests run (a changed text re-wraps), then render."""
+    QApplication.processEvents()
+    return _save_now(widget, name)
 
 
 def test_import_fills_the_grid_while_the_user_culls(  # noqa: PLR0917
@@ -304,7 +312,7 @@ def test_sources_list_add_files_and_remove(
     dialog.add_files_button.click()
     dialog.add_folder_button.click()  # the same folder twice is listed once
     assert dialog.sources() == [card, *files]
-    assert dialog.import_button.text() == "Import from 3 places"
+    assert dialog.sources_list.item(1).text().startswith(files[0].name + "\n")
     assert not dialog.remove_button.isEnabled()
     dialog.sources_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     dialog.sources_list.item(0).setSelected(True)
@@ -313,3 +321,28 @@ def test_sources_list_add_files_and_remove(
     assert dialog.sources() == files
     dialog.reject()
     assert not dialog.isVisible()
+
+
+def test_import_dialog_screenshots(
+    window: MainWindow, card: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step rendered to PNG under test-output/screenshots/ for a reviewer's eyes."""
+    dialog = open_dialog(window, monkeypatch, card)
+    dialog.add_sources([card.parent.parent / "Downloads from Sam"])
+    qtbot.waitExposed(dialog)
+    _save(dialog, "import-setup")
+    dialog.template_combo.setCurrentIndex(dialog.template_combo.findText(import_dialog.CUSTOM))
+    dialog.template_edit.setText("{event}-{nope}")
+    _save(dialog, "import-setup-bad-template")
+    dialog.template_combo.setCurrentIndex(0)
+    dialog.sources_list.takeItem(1)
+
+    shots: list[Path] = []
+    dialog.photos_added.connect(
+        lambda _ids: shots.append(_save(dialog, "import-running")) if not shots else None
+    )
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
+    assert shots
+    _save(dialog, "import-finished")
+    _save(window, "main-window-after-import")

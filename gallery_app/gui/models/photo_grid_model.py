@@ -25,6 +25,7 @@ from PySide6.QtGui import QColor, QPixmap
 from gallery_app.core.catalog.photos import PhotoQuery, get_photo, list_photo_ids
 from gallery_app.core.consent import store as consent_store
 from gallery_app.core.consent.model import Verdict
+from gallery_app.core.errors import PhotoNotFound
 from gallery_app.core.project import Project
 from gallery_app.gui.thumbnail_loader import ThumbnailLoader
 
@@ -77,7 +78,11 @@ class CatalogSource:
         verdicts = consent_store.decisions(conn, CONSENT_USE, photo_ids=photo_ids)
         result: dict[int, PhotoRow] = {}
         for photo_id in photo_ids:
-            photo = get_photo(conn, photo_id)
+            try:
+                photo = get_photo(conn, photo_id)
+            except PhotoNotFound:
+                # A running import took a damaged file out again; the next sync drops the row.
+                continue
             decision = verdicts.get(photo_id)
             result[photo_id] = PhotoRow(
                 photo_id=photo_id,
