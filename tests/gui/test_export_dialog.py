@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -82,6 +82,12 @@ def opened(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return paths
 
 
+def planned(qtbot: QtBot, dialog: ExportDialog) -> ExportDialog:
+    """Wait for the plan the dialog computes on its worker thread."""
+    qtbot.waitUntil(lambda: not dialog.is_planning(), timeout=30_000)
+    return dialog
+
+
 def left_out_rows(dialog: ExportDialog) -> dict[int, tuple[str, ...]]:
     model = dialog.left_out_model
     return {
@@ -110,11 +116,18 @@ def _save(widget: QWidget, name: str) -> Path:
 
 
 def test_plan_lists_every_photo_left_out_with_its_reason(
-    window: MainWindow, cast: dict[str, int], qtmodeltester: ModelTester, errors: list[str]
+    window: MainWindow,
+    cast: dict[str, int],
+    qtbot: QtBot,
+    qtmodeltester: ModelTester,
+    errors: list[str],
 ) -> None:
     window.file_actions.export_action.trigger()
     dialog = window.file_actions.export_dialog
     assert dialog is not None and dialog.isVisible()
+    assert dialog.plan_title.text() == "Checking consent…"
+    assert not dialog.export_button.isEnabled()
+    planned(qtbot, dialog)
     qtmodeltester.check(dialog.left_out_model)
     assert dialog.preset().name == "website"
     assert dialog.scope_combo.currentData() == "all"  # nothing selected in the grid
@@ -156,7 +169,7 @@ def test_export_with_an_override_writes_the_gallery_and_opens_it(  # noqa: PLR09
     opened: list[Path],
     errors: list[str],
 ) -> None:
-    dialog = window.file_actions.open_export()
+    dialog = planned(qtbot, window.file_actions.open_export())
     dialog.workers = 1
     out = tmp_path / "published"
     monkeypatch.setattr(export_dialog, "choose_destination", lambda _parent, _start: out)
@@ -231,7 +244,7 @@ def test_selected_photos_and_other_presets(
         row = model.row_of(photo_id)
         assert row is not None
         selection.select(model.index(row), QItemSelectionModel.SelectionFlag.Select)
-    dialog = window.file_actions.open_export()
+    dialog = planned(qtbot, window.file_actions.open_export())
     assert dialog.scope_combo.currentData() == "selected"
     assert dialog.scope_combo.currentText() == "The 2 selected photos"
     assert dialog.plan is not None
@@ -240,14 +253,23 @@ def test_selected_photos_and_other_presets(
 
     # Another preset checks another use, and proposes its own folder.
     dialog.preset_combo.setCurrentIndex(dialog.preset_combo.findData("social"))
+    planned(qtbot, dialog)
     assert "social media" in dialog.preset_hint.text()
     assert dialog.destination() == window.project.exports_dir / "social"
     # A folder the user typed is kept when the preset changes.
     qtbot.keyClicks(dialog.destination_edit, "-mine")
     dialog.preset_combo.setCurrentIndex(dialog.preset_combo.findData("cms"))
+    planned(qtbot, dialog)
     assert dialog.destination() == window.project.exports_dir / "social-mine"
 
+    # Quick changes: only the plan for the last choice is shown, however the threads finish.
+    dialog.preset_combo.setCurrentIndex(dialog.preset_combo.findData("archive"))
+    dialog.scope_combo.setCurrentIndex(dialog.scope_combo.findData("all"))
     dialog.scope_combo.setCurrentIndex(dialog.scope_combo.findData("picked"))
+    assert dialog.is_planning() and not dialog.export_button.isEnabled()
+    planned(qtbot, dialog)
+    assert dialog.plan is not None and dialog.plan.preset.name == "archive"
+    assert [p.photo_id for p in dialog.plan.photos] == [cast["rejected"]]
     # Nothing is picked; the rejected photo is still named, so nobody wonders where it went.
     assert dialog.plan_title.text() == "No photos go out  ·  ✕ 1 left out"
     assert "press P" in dialog.plan_detail.text()
@@ -261,7 +283,7 @@ def test_export_can_be_stopped_and_errors_are_sentences(
     qtbot: QtBot,
     errors: list[str],
 ) -> None:
-    dialog = window.file_actions.open_export()
+    dialog = planned(qtbot, window.file_actions.open_export())
     # Exporting into the project's own folder is refused by the core, in words.
     dialog.destination_edit.setText(str(window.project.root))
     dialog.start()
@@ -271,7 +293,7 @@ def test_export_can_be_stopped_and_errors_are_sentences(
     assert "Traceback" not in dialog.status_label.text()
     dialog.close_button.click()
 
-    dialog = window.file_actions.open_export()
+    dialog = planned(qtbot, window.file_actions.open_export())
     dialog.workers = 1
     dialog.destination_edit.setText(str(tmp_path / "stopped"))
     dialog.start()
@@ -309,9 +331,9 @@ def test_id_ranges() -> None:
 
 
 def test_photo_row_names_are_read_from_the_catalog(
-    window: MainWindow, cast: dict[str, int]
+    window: MainWindow, cast: dict[str, int], qtbot: QtBot
 ) -> None:
-    dialog = window.file_actions.open_export()
+    dialog = planned(qtbot, window.file_actions.open_export())
     rows = left_out_rows(dialog)
     assert rows[cast["blocked"]][0] == get_photo(window.project.conn, cast["blocked"])["filename"]
     dialog.reject()
@@ -325,7 +347,7 @@ def test_export_dialog_screenshots(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Each step rendered to PNG under test-output/screenshots/ for a reviewer's eyes."""
-    dialog = window.file_actions.open_export()
+    dialog = planned(qtbot, window.file_actions.open_export())
     dialog.workers = 1
     dialog.destination_edit.setText(str(tmp_path / "Open Data Summit gallery"))
     qtbot.waitExposed(dialog)
@@ -350,3 +372,21 @@ def test_export_dialog_screenshots(
     assert dialog.progress_title.text() == "Export finished"
     _save(dialog, "export-finished")
     dialog.close_button.click()
+
+
+def test_override_reason_dialog_needs_a_reason(qtbot: QtBot) -> None:
+    dialog = OverrideDialog(1, "social")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    text = dialog.explanation.text()
+    assert "1 photo needs a decision before it can be used for social media" in text
+    assert "audit log" in text
+    assert not dialog.ok_button.isEnabled()
+    qtbot.keyClicks(dialog.reason_edit, "   ")
+    assert not dialog.ok_button.isEnabled()  # blanks are not a reason
+    qtbot.keyClicks(dialog.reason_edit, "team photo, all staff agreed verbally")
+    assert dialog.ok_button.isEnabled()
+    qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.reason() == "team photo, all staff agreed verbally"
