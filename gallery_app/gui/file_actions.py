@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QWidget
 
 from gallery_app.core.importing.importer import ImportSummary
 from gallery_app.gui.export_dialog import ExportDialog
@@ -20,6 +21,15 @@ from gallery_app.gui.import_dialog import ImportDialog
 
 if TYPE_CHECKING:
     from gallery_app.gui.main_window import MainWindow
+
+
+def _bring_to_front(widget: QWidget) -> None:
+    """Show an already open dialog again, above the main window."""
+    widget.show()
+    # The offscreen platform (tests, CI) cannot raise windows and warns if asked to.
+    if QGuiApplication.platformName() != "offscreen":
+        widget.raise_()
+        widget.activateWindow()
 
 
 class FileActions(QObject):
@@ -39,6 +49,14 @@ class FileActions(QObject):
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.setStatusTip("Make a web gallery or images for a CMS, social or print")
         self.export_action.triggered.connect(self.open_export)
+        # A new project is empty: its first step is an import, so offer it straight away
+        # once the window is on screen, instead of leaving people to find the menu.
+        QTimer.singleShot(0, self._offer_import_if_empty)
+
+    def _offer_import_if_empty(self) -> None:
+        window = self._window
+        if not self._closed and window.isVisible() and window.model.rowCount() == 0:
+            self.open_import()
 
     # --- import ----------------------------------------------------------------------
 
@@ -47,8 +65,7 @@ class FileActions(QObject):
     def open_import(self) -> ImportDialog:
         dialog = self.import_dialog
         if dialog is not None and (dialog.is_running() or dialog.isVisible()):
-            dialog.raise_()
-            dialog.activateWindow()
+            _bring_to_front(dialog)
             return dialog
         dialog = ImportDialog(self._window.project, self._window)
         dialog.photos_added.connect(self._photos_added)
@@ -93,8 +110,7 @@ class FileActions(QObject):
     def open_export(self) -> ExportDialog:
         dialog = self.export_dialog
         if dialog is not None and (dialog.is_running() or dialog.isVisible()):
-            dialog.raise_()
-            dialog.activateWindow()
+            _bring_to_front(dialog)
             return dialog
         view, model = self._window.view, self._window.model
         rows = sorted({ix.row() for ix in view.selectionModel().selectedIndexes()})

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -346,3 +347,56 @@ def test_import_dialog_screenshots(
     assert shots
     _save(dialog, "import-finished")
     _save(window, "main-window-after-import")
+
+
+def test_an_empty_project_offers_the_import_at_once(window: MainWindow, qtbot: QtBot) -> None:
+    qtbot.waitUntil(lambda: window.file_actions.import_dialog is not None, timeout=5_000)
+    dialog = window.file_actions.import_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.pages.currentIndex() == 0
+    # The menu entry and its shortcut raise the same dialog instead of opening a second one.
+    assert window.file_actions.import_action.shortcut() == QKeySequence("Ctrl+I")
+    assert window.file_actions.export_action.shortcut() == QKeySequence("Ctrl+E")
+    file_menu = window.menuBar().actions()[0].menu()
+    assert file_menu is not None
+    assert [a.text() for a in file_menu.actions()[:2]] == ["&Import Photos…", "&Export…"]
+    window.file_actions.import_action.trigger()
+    assert window.file_actions.import_dialog is dialog
+    dialog.reject()
+
+
+def test_a_project_with_photos_does_not(gui_project: Project, qtbot: QtBot) -> None:
+    main = MainWindow(gui_project)
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    qtbot.wait(20)
+    assert main.file_actions.import_dialog is None
+    main.shutdown()
+
+
+def test_folders_can_be_dropped_on_the_dialog(
+    window: MainWindow, card: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialog = open_dialog(window, monkeypatch, card)
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(card.parent))])
+    enter = QDragEnterEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    dialog.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    dialog.dropEvent(drop)
+    assert dialog.sources() == [card, card.parent]
+    dialog.reject()
