@@ -549,12 +549,15 @@ class ImportDialog(QDialog):
             self._finish_page("Import finished, with problems")
         else:
             self._finish_page("Import finished")
-        lines = [f"{count(imported, 'photo')} imported in {summary.seconds:.0f} s."]
+        seconds = max(1, round(summary.seconds))
+        lines = [f"{count(imported, 'photo')} imported in {seconds} s."]
         if summary.cancelled:
             lines[0] = (
                 f"Stopped by you: {count(imported, 'photo')} imported before the stop stay in "
                 "the project. Import the same folders again to bring in the rest."
             )
+        elif imported == 0 and not summary.failed:
+            lines[0] = "No new photos found."
         if summary.duplicates:
             lines.append(
                 f"{count(summary.duplicates, 'photo was', 'photos were')} already in the project "
@@ -562,7 +565,14 @@ class ImportDialog(QDialog):
             )
         if summary.skipped:
             lines.append(f"{count(summary.skipped, 'other file')} (not photos) left alone.")
-        if not summary.failed and not summary.cancelled:
+        if summary.warnings:
+            noted = {w["path"] for w in summary.warnings}
+            first = summary.warnings[0]
+            lines.append(
+                f"{count(len(noted), 'photo has', 'photos have')} a note, for example "
+                f"{Path(first['path']).name}: {first['warning']}."
+            )
+        if imported and not summary.failed and not summary.cancelled:
             lines.append("Every photo was read without a problem.")
         self.status_label.setText("\n".join(lines))  # one fact per line, easy to scan
         # Failures were listed as they happened; a damaged file found only while making its

@@ -27,6 +27,7 @@ from gallery_app.gui import import_dialog
 from gallery_app.gui.import_dialog import ImportDialog
 from gallery_app.gui.main_window import MainWindow
 from gallery_app.gui.models.photo_grid_model import Roles
+from tests.helpers import make_jpeg
 
 from .test_screenshots import _save as _save_now
 
@@ -400,3 +401,25 @@ def test_folders_can_be_dropped_on_the_dialog(
     dialog.dropEvent(drop)
     assert dialog.sources() == [card, card.parent]
     dialog.reject()
+
+
+def test_notes_and_a_missing_folder_are_reported_in_words(
+    window: MainWindow, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "phone"
+    make_jpeg(folder / "IMG_0001.JPG", seed=1)
+    make_jpeg(folder / "IMG_0002.JPG", seed=2, captured=None)
+    gone = tmp_path / "unplugged-card"
+    dialog = open_dialog(window, monkeypatch, folder)
+    dialog.add_sources([gone])
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=60_000)
+    assert len(catalog_ids(window.project)) == 2
+    text = dialog.status_label.text()
+    assert "2 photos imported" in text
+    assert "1 photo has a note, for example IMG_0002.JPG: no capture time in the file" in text
+    assert dialog.progress_title.text() == "Import finished, with problems"
+    item = dialog.failures.topLevelItem(0)
+    assert (item.text(0), item.text(1)) == ("unplugged-card", "Does not exist")
+    assert item.toolTip(0) == str(gone)
+    dialog.close_button.click()
