@@ -13,6 +13,7 @@ or file manager.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -25,6 +26,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QUrl,
+    Signal,
 )
 from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
@@ -53,6 +55,7 @@ from gallery_app.core.consent.model import Verdict
 from gallery_app.core.errors import GalleryError
 from gallery_app.core.export.exporter import ExportPlan, ExportSummary, export, plan_export
 from gallery_app.core.export.presets import Preset, available_presets
+from gallery_app.core.export.selection import album_parents
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent
 from gallery_app.core.project import Project
 from gallery_app.gui import messages
@@ -285,6 +288,10 @@ class LeftOutModel(QAbstractTableModel):
 class ExportDialog(QDialog):
     """Choose preset, photos and folder; review the plan; export with progress; open it."""
 
+    verdicts_changed = Signal(list)
+    """Ids of photos whose consent verdict the export changed (overrides the user gave), so
+    the grid's badges can be repainted; sent when the export ends, however it ends."""
+
     def __init__(
         self,
         project: Project,
@@ -362,6 +369,27 @@ class ExportDialog(QDialog):
         destination_row.addWidget(browse)
         self.zip_check = QCheckBox("Also make a &zip of the large images for download")
         self.zip_check.setAccessibleName("Also make a zip")
+        self.albums_combo = QComboBox()
+        self.albums_combo.setAccessibleName("Albums")
+        self.albums_combo.addItem("One album with every photo", None)
+        try:
+            parents = album_parents(self.project.conn)
+        except sqlite3.Error:  # the choice is a convenience; the export works without it
+            parents = []
+        for parent, albums in parents:
+            title = parent.replace("|", " › ")
+            self.albums_combo.addItem(
+                f"One album per {title} keyword ({count(albums, 'album')}, plus "
+                "“More photos” for the rest)",
+                parent,
+            )
+        self._album_choices = len(parents)
+        self.zip_check.toggled.connect(self._update_albums)
+        self.albums_combo.setToolTip(
+            "Give photos hierarchical keywords such as Sessions › Keynote to split the gallery"
+            if not parents
+            else "Each album is a page of its own in the gallery (and a zip, if you ask for zips)"
+        )
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -379,6 +407,9 @@ class ExportDialog(QDialog):
         label = QLabel("&Save in:")
         label.setBuddy(self.destination_edit)
         form.addRow(label, destination_row)
+        label = QLabel("A&lbums:")
+        label.setBuddy(self.albums_combo)
+        form.addRow(label, self.albums_combo)
         form.addRow("", self.zip_check)
 
         self.plan_title = QLabel()
@@ -478,12 +509,16 @@ class ExportDialog(QDialog):
     def _preset_chosen(self) -> None:
         preset = self.preset()
         use = USE_WORDS.get(preset.use, preset.use)
-        self.preset_hint.setText(
-            f"{sentence(preset.description)}. Consent is checked for use on {use}."
-        )
+        self.preset_hint.setText(f"{sentence(preset.description)}. Consent is checked for {use}.")
+        self._update_albums()
         if not self._destination_edited:
             self.destination_edit.setText(str(self.project.exports_dir / preset.name))
         self.refresh_plan()
+
+    def _update_albums(self, *_args: object) -> None:
+        """Albums are pages of a gallery, or zips: other presets have nothing to split."""
+        useful = self.preset().site or self.zip_check.isChecked()
+        self.albums_combo.setEnabled(useful and self._album_choices > 0)
 
     def _destination_typed(self) -> None:
         self._destination_edited = True
@@ -735,6 +770,7 @@ class ExportDialog(QDialog):
         select = self.select_text()
         overrides = sorted(self.overrides.items())
         make_zip = self.zip_check.isChecked()
+        album_keyword = self.albums_combo.currentData()
         workers, today = self.workers, self._today
 
         def work(handle: Project, progress: ProgressCallback, cancel: CancelToken) -> ExportSummary:
@@ -745,6 +781,7 @@ class ExportDialog(QDialog):
                 select=select,
                 overrides=overrides,
                 make_zip=make_zip,
+                album_keyword=album_keyword,
                 progress=progress,
                 cancel=cancel,
                 workers=workers,
@@ -802,7 +839,12 @@ class ExportDialog(QDialog):
             self.progress_bar.setRange(0, 1)
             self.progress_bar.setValue(1)
 
+    def _announce_overrides(self) -> None:
+        if self.overrides:
+            self.verdicts_changed.emit(sorted(self.overrides))
+
     def _on_succeeded(self, summary: ExportSummary) -> None:
+        self._announce_overrides()
         self.summary = summary
         if summary.cancelled:
             title = "Export stopped"
@@ -846,6 +888,7 @@ class ExportDialog(QDialog):
         default.setFocus()
 
     def _on_failed(self, message: str) -> None:
+        self._announce_overrides()  # overrides are recorded before rendering starts
         self._finish_page("Export did not finish")
         self.status_label.setText(sentence(message))
         self.pages.fit()

@@ -116,9 +116,14 @@ class FileActions(QObject):
         rows = sorted({ix.row() for ix in view.selectionModel().selectedIndexes()})
         selected = [model.photo_id_at(r) for r in rows]
         dialog = ExportDialog(self._window.project, selected, self._window)
+        dialog.verdicts_changed.connect(self._verdicts_changed)
         self.export_dialog = dialog
         dialog.show()
         return dialog
+
+    def _verdicts_changed(self, photo_ids: list[int]) -> None:
+        if not self._closed:
+            self._window.model.refresh(photo_ids)  # the consent badges of overridden photos
 
     # --- closing ---------------------------------------------------------------------
 

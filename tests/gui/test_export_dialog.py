@@ -29,6 +29,7 @@ from gallery_app.core.project import Project
 from gallery_app.gui import export_dialog
 from gallery_app.gui.export_dialog import ExportDialog, LeftOutModel, OverrideDialog, id_ranges
 from gallery_app.gui.main_window import MainWindow
+from gallery_app.gui.models.photo_grid_model import Roles
 
 from .conftest import PHOTO_COUNT
 from .test_screenshots import _save as _save_now
@@ -50,8 +51,18 @@ def cast(gui_project: Project) -> dict[str, int]:
     )
     request = edits.EditRequest
     edits.apply_edit(gui_project, [ids[0]], request(add_people=["Sam Lee"]))
-    edits.apply_edit(gui_project, [ids[1]], request(add_people=["Ana Müller"], alt_text="Ana"))
-    edits.apply_edit(gui_project, [ids[2]], request(no_identifiable_people=True))
+    edits.apply_edit(
+        gui_project,
+        [ids[1]],
+        request(
+            add_people=["Ana Müller"],
+            alt_text="Ana",
+            add_keywords=["Sessions|Keynote", "People|Ana Müller"],
+        ),
+    )
+    edits.apply_edit(
+        gui_project, [ids[2]], request(no_identifiable_people=True, add_keywords=["Sessions|Panel"])
+    )
     edits.apply_edit(gui_project, [ids[3]], request(flag=-1))
     return {"blocked": ids[0], "cleared": ids[1], "nobody": ids[2], "rejected": ids[3]}
 
@@ -176,6 +187,10 @@ def test_export_with_an_override_writes_the_gallery_and_opens_it(  # noqa: PLR09
     dialog.destination_edit.setText(str(out))
     rows = left_out_rows(dialog)
     review = sorted(pid for pid, row in rows.items() if row[1] == "? Needs review")[:2]
+    # (The grid shows them as needing review, as the table does.)
+    first_row = window.model.row_of(review[0])
+    assert first_row is not None
+    assert window.model.data(window.model.index(first_row), Roles.VERDICT) == "needs_review"
     asked: list[tuple[int, str]] = []
 
     def give_reason(_parent: object, count: int, use: str) -> str:
@@ -199,6 +214,13 @@ def test_export_with_an_override_writes_the_gallery_and_opens_it(  # noqa: PLR09
     dialog.keep_out_button.click()
     assert dialog.export_button.text() == "Export 3 photos"
 
+    # Albums by session; a People keyword is never offered (album titles are published).
+    choices = [dialog.albums_combo.itemData(i) for i in range(dialog.albums_combo.count())]
+    assert choices == [None, "Sessions"]
+    assert dialog.albums_combo.isEnabled()
+    dialog.albums_combo.setCurrentIndex(1)
+    assert dialog.albums_combo.currentText().startswith("One album per Sessions keyword (2 albums")
+
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert dialog.pages.currentIndex() == 1
     qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
@@ -213,6 +235,8 @@ def test_export_with_an_override_writes_the_gallery_and_opens_it(  # noqa: PLR09
 
     # On disk: the gallery, the images of exactly those photos, the report in the project.
     assert (out / "index.html").is_file()
+    albums = sorted(p.name for p in (out / "albums").glob("*.html"))
+    assert albums == ["keynote.html", "more-photos.html", "panel.html"]
     manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert {int(k) for k in manifest["photos"]} == expected
     report = Path(summary.report_html)
@@ -224,6 +248,14 @@ def test_export_with_an_override_writes_the_gallery_and_opens_it(  # noqa: PLR09
     assert [(a["subject"], a["reason"]) for a in audit] == [
         (f"photo:{review[0]}", "crowd from behind, nobody recognisable")
     ]
+
+    # The grid's consent badge of the overridden photo changed with it.
+    verdicts = {}
+    for photo_id in review:
+        row = window.model.row_of(photo_id)
+        assert row is not None
+        verdicts[photo_id] = window.model.data(window.model.index(row), Roles.VERDICT)
+    assert verdicts == {review[0]: "cleared", review[1]: "needs_review"}
 
     assert dialog.open_gallery_button.isVisible()
     dialog.open_gallery_button.click()
@@ -254,6 +286,10 @@ def test_selected_photos_and_other_presets(
     # Another preset checks another use, and proposes its own folder.
     dialog.preset_combo.setCurrentIndex(dialog.preset_combo.findData("social"))
     planned(qtbot, dialog)
+    assert not dialog.albums_combo.isEnabled()  # one image per photo: nothing to split
+    dialog.zip_check.setChecked(True)
+    assert dialog.albums_combo.isEnabled()  # ...unless zips are made, one per album
+    dialog.zip_check.setChecked(False)
     assert "social media" in dialog.preset_hint.text()
     assert dialog.destination() == window.project.exports_dir / "social"
     # A folder the user typed is kept when the preset changes.
