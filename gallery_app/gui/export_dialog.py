@@ -149,6 +149,9 @@ class OverrideDialog(QDialog):
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Export anyway")
+        self.ok_button.setAccessibleName("Export anyway, with this reason")
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Keep them left out")
         self.ok_button.setEnabled(False)
         self.reason_edit.textChanged.connect(
             lambda text: self.ok_button.setEnabled(bool(text.strip()))

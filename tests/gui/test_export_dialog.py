@@ -15,7 +15,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QLineEdit,
+    QProgressBar,
+    QWidget,
+)
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -426,3 +435,37 @@ def test_override_reason_dialog_needs_a_reason(qtbot: QtBot) -> None:
     qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.reason() == "team photo, all staff agreed verbally"
+
+
+def unnamed_controls(root: QWidget) -> list[str]:
+    """Controls a screen reader would announce without a name (Qt's own parts of a combo
+    box or a scroll area excepted: they are named by Qt)."""
+    kinds = (QAbstractButton, QComboBox, QLineEdit, QAbstractItemView, QProgressBar)
+    missing = []
+    for widget in root.findChildren(QWidget):
+        if not isinstance(widget, kinds) or widget.accessibleName():
+            continue
+        owner = widget.parentWidget()
+        inside_qt_part = False
+        while owner is not None and owner is not root:
+            if isinstance(owner, (QComboBox, QAbstractItemView)) or owner.inherits(
+                "QComboBoxPrivateContainer"
+            ):
+                inside_qt_part = True
+            owner = owner.parentWidget()
+        if not inside_qt_part:
+            text = widget.text() if isinstance(widget, QAbstractButton) else ""
+            missing.append(f"{type(widget).__name__} {text}")
+    return missing
+
+
+def test_every_control_of_both_dialogs_has_an_accessible_name(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    export = planned(qtbot, window.file_actions.open_export())
+    assert unnamed_controls(export) == []
+    export.reject()
+    assert unnamed_controls(OverrideDialog(2, "web")) == []
+    importer = window.file_actions.open_import()
+    assert unnamed_controls(importer) == []
+    importer.reject()
