@@ -67,6 +67,7 @@ class FileActions(QObject):
         if dialog is not None and (dialog.is_running() or dialog.isVisible()):
             _bring_to_front(dialog)
             return dialog
+        self._retire(self.import_dialog)
         dialog = ImportDialog(self._window.project, self._window)
         dialog.photos_added.connect(self._photos_added)
         dialog.thumbnails_ready.connect(self._thumbnails_ready)
@@ -115,6 +116,7 @@ class FileActions(QObject):
         view, model = self._window.view, self._window.model
         rows = sorted({ix.row() for ix in view.selectionModel().selectedIndexes()})
         selected = [model.photo_id_at(r) for r in rows]
+        self._retire(self.export_dialog)
         dialog = ExportDialog(self._window.project, selected, self._window)
         dialog.verdicts_changed.connect(self._verdicts_changed)
         self.export_dialog = dialog
@@ -124,6 +126,13 @@ class FileActions(QObject):
     def _verdicts_changed(self, photo_ids: list[int]) -> None:
         if not self._closed:
             self._window.model.refresh(photo_ids)  # the consent badges of overridden photos
+
+    @staticmethod
+    def _retire(dialog: ImportDialog | ExportDialog | None) -> None:
+        """A closed dialog is replaced by a fresh one; free the old one and its threads."""
+        if dialog is not None:
+            dialog.shutdown()
+            dialog.deleteLater()
 
     # --- closing ---------------------------------------------------------------------
 

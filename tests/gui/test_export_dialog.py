@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -171,6 +172,16 @@ def test_plan_lists_every_photo_left_out_with_its_reason(
     assert dialog.export_button.text() == "Export 2 photos"
     # Nothing was written by planning.
     assert not (window.project.exports_dir / "website").exists()
+
+    # Each left-out photo shows its thumbnail, loaded off the GUI thread for rows on screen.
+    def thumbnail_shown() -> None:
+        icon = dialog.left_out_model.data(
+            dialog.left_out_model.index(0, 0), Qt.ItemDataRole.DecorationRole
+        )
+        assert isinstance(icon, QIcon) and not icon.isNull()
+
+    qtbot.waitUntil(thumbnail_shown, timeout=10_000)
+    assert dialog.thumbnails.requests <= dialog.left_out_model.rowCount()
 
     # A blocked photo cannot be overridden: the button stays off and says why.
     select_left_out(dialog, [cast["blocked"], cast["rejected"]])
@@ -403,6 +414,14 @@ def test_export_dialog_screenshots(
     select_left_out(dialog, [cast["blocked"]])
     dialog.left_out_view.setCurrentIndex(dialog.left_out_model.index(0, 0))
     assert "Sam Lee refused consent" in dialog.reasons_label.text()
+    model = dialog.left_out_model
+
+    def thumbnails_shown() -> None:
+        for row in range(4):
+            icon = model.data(model.index(row, 0), Qt.ItemDataRole.DecorationRole)
+            assert isinstance(icon, QIcon)
+
+    qtbot.waitUntil(thumbnails_shown, timeout=10_000)
     _save(dialog, "export-plan")
 
     reason = OverrideDialog(3, "web", dialog)
