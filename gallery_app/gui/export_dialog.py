@@ -23,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -31,7 +32,7 @@ from PySide6.QtCore import (
     QUrl,
     Signal,
 )
-from PySide6.QtGui import QDesktopServices, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QDesktopServices, QFont, QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -332,6 +333,8 @@ class LeftOutModel(QAbstractTableModel):
 class ExportDialog(QDialog):
     """Choose preset, photos and folder; review the plan; export with progress; open it."""
 
+    show_photo_requested = Signal(int)
+    """The user wants to see (and fix) a left-out photo in the main window's grid."""
     verdicts_changed = Signal(list)
     """Ids of photos whose consent verdict the export changed (overrides the user gave), so
     the grid's badges can be repainted; sent when the export ends, however it ends."""
@@ -358,6 +361,8 @@ class ExportDialog(QDialog):
         self._plan_generation = 0
         self._plan_jobs: list[BackgroundJob] = []
         self._plan_error: str | None = None
+        self._focus_photo: int | None = None
+        """The left-out photo the user last looked at; found again after each new plan."""
         self._plan_use = ""
         self.setWindowTitle("Export")
         self.setAccessibleName("Export")
@@ -495,6 +500,12 @@ class ExportDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.left_out_view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.left_out_view.selectionModel().currentChanged.connect(self._show_reasons)
+        self.left_out_view.activated.connect(self._show_in_grid)
+        self.left_out_view.installEventFilter(self)
+        self.left_out_view.setToolTip(
+            "Double-click or press Enter to show the photo in the main window, where you can "
+            "tag who is in it"
+        )
         self.reasons_label = QLabel()
         self.reasons_label.setAccessibleName("Why the current photo is left out")
         self.reasons_label.setWordWrap(True)
@@ -634,7 +645,12 @@ class ExportDialog(QDialog):
         self.plan = plan
         reviewable = {row.photo_id for row in left_out if row.can_override}
         self.overrides = {k: v for k, v in self.overrides.items() if k in reviewable}
+        keep = self._focus_photo
         self.left_out_model.set_rows(left_out, self.overrides)
+        if keep is not None:
+            rows = [r for r, item in enumerate(left_out) if item.photo_id == keep]
+            if rows:  # the plan was checked again: stay on the photo the user was looking at
+                self.left_out_view.setCurrentIndex(self.left_out_model.index(rows[0], 0))
         self._update_plan_text()
         self._show_reasons()
 
@@ -709,6 +725,22 @@ class ExportDialog(QDialog):
         self.thumbnails.request(photo_id, self.project.cache_dir, content_hash)
         return None
 
+    def _show_in_grid(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.show_photo_requested.emit(self.left_out_model.left_out(index.row()).photo_id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        # Enter on a row shows that photo; it must not also press the default Export button.
+        if (
+            watched is self.left_out_view
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self._show_in_grid(self.left_out_view.currentIndex())
+            return True
+        return super().eventFilter(watched, event)
+
     def _show_reasons(self, *_args: object) -> None:
         """The current row's reasons in full (the table cell is cut to one line)."""
         index = self.left_out_view.currentIndex()
@@ -716,6 +748,7 @@ class ExportDialog(QDialog):
             self.reasons_label.setText("")
             return
         item = self.left_out_model.left_out(index.row())
+        self._focus_photo = item.photo_id
         text = f"<b>{escape(item.filename)}</b>: {escape(sentence('; '.join(item.reasons)))}."
         reason = self.overrides.get(item.photo_id)
         if reason is not None:

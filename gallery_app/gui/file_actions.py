@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QItemSelectionModel, QObject, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QWidget
 
@@ -49,6 +49,9 @@ class FileActions(QObject):
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.setStatusTip("Make a web gallery or images for a CMS, social or print")
         self.export_action.triggered.connect(self.open_export)
+        # Tagging or culling in the main window while the Export dialog is open changes what
+        # may go out: check the plan again.
+        window.undo_stack.indexChanged.connect(self._catalog_edited)
         # A new project is empty: its first step is an import, so offer it straight away
         # once the window is on screen, instead of leaving people to find the menu.
         QTimer.singleShot(0, self._offer_import_if_empty)
@@ -119,9 +122,36 @@ class FileActions(QObject):
         self._retire(self.export_dialog)
         dialog = ExportDialog(self._window.project, selected, self._window)
         dialog.verdicts_changed.connect(self._verdicts_changed)
+        dialog.show_photo_requested.connect(self._show_photo)
         self.export_dialog = dialog
         dialog.show()
         return dialog
+
+    def _catalog_edited(self, *_args: object) -> None:
+        dialog = self.export_dialog
+        if (
+            not self._closed
+            and dialog is not None
+            and dialog.isVisible()
+            and dialog.pages.currentIndex() == 0
+        ):
+            dialog.refresh_plan()
+
+    def _show_photo(self, photo_id: int) -> None:
+        """Select a photo in the grid (from the Export dialog's list) so it can be fixed."""
+        window = self._window
+        row = window.model.row_of(photo_id)
+        if row is None:
+            return  # hidden by a filter in the grid
+        if window.stack.currentWidget() is not window.view:
+            window.show_grid()
+        index = window.model.index(row)
+        window.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        window.view.scrollTo(index)
+        _bring_to_front(window)
+        window.view.setFocus()
 
     def _verdicts_changed(self, photo_ids: list[int]) -> None:
         if not self._closed:

@@ -488,3 +488,31 @@ def test_every_control_of_both_dialogs_has_an_accessible_name(
     importer = window.file_actions.open_import()
     assert unnamed_controls(importer) == []
     importer.reject()
+
+
+def test_a_left_out_photo_can_be_fixed_in_the_grid_and_the_plan_follows(
+    window: MainWindow, cast: dict[str, int], qtbot: QtBot
+) -> None:
+    dialog = planned(qtbot, window.file_actions.open_export())
+    qtbot.waitExposed(dialog)
+    model = dialog.left_out_model
+    row = next(r for r in range(model.rowCount()) if model.left_out(r).photo_id == cast["blocked"])
+    dialog.left_out_view.setCurrentIndex(model.index(row, 0))
+    # Enter on the row shows the photo in the grid; it does not start the export.
+    qtbot.keyClick(dialog.left_out_view, Qt.Key.Key_Return)
+    assert dialog.job is None and dialog.pages.currentIndex() == 0
+    assert window.selected_ids() == [cast["blocked"]]
+
+    # Sam Lee was tagged by mistake: the user fixes it in the main window...
+    window.apply(edits.EditRequest(remove_people=["Sam Lee"], no_identifiable_people=True))
+    planned(qtbot, dialog)
+    # ...and the plan, checked again, lets the photo go out.
+    assert cast["blocked"] not in left_out_rows(dialog)
+    assert dialog.export_button.text() == "Export 3 photos"
+    window.undo_stack.undo()
+    planned(qtbot, dialog)
+    assert left_out_rows(dialog)[cast["blocked"]][1] == "⊘ Blocked"
+    # The row the user was on is still the current one after each check.
+    current = dialog.left_out_view.currentIndex()
+    assert model.left_out(current.row()).photo_id == cast["blocked"]
+    dialog.reject()
