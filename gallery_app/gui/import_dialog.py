@@ -11,7 +11,6 @@ could not be imported with the reason, so nothing disappears silently.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -41,11 +40,16 @@ from PySide6.QtWidgets import (
 
 from gallery_app.core.errors import UserError
 from gallery_app.core.importing import naming
-from gallery_app.core.importing.importer import ImportSummary, import_sources
+from gallery_app.core.importing.importer import (
+    ImportSummary,
+    example_file_name,
+    import_sources,
+)
+from gallery_app.core.importing.scanner import PHOTO_EXTENSIONS
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent
 from gallery_app.core.project import Project
 from gallery_app.gui import messages
-from gallery_app.gui.dialog_parts import Pages, count, heading, hint
+from gallery_app.gui.dialog_parts import Pages, count, heading, hint, sentence
 from gallery_app.gui.jobs import BackgroundJob
 
 TEMPLATES: list[tuple[str, str]] = [
@@ -73,7 +77,10 @@ def choose_files(parent: QWidget | None) -> list[Path]:
         parent,
         "Import these photos",
         "",
-        "Photos (*.jpg *.jpeg *.png *.heic *.heif *.tif *.tiff *.webp);;All files (*)",
+        # The same list the core's scanner imports, upper case too (cameras write .JPG).
+        "Photos ("
+        + " ".join(f"*{e} *{e.upper()}" for e in sorted(PHOTO_EXTENSIONS))
+        + ");;All files (*)",
     )
     return [Path(f) for f in files]
 
@@ -289,23 +296,15 @@ class ImportDialog(QDialog):
     def template(self) -> str:
         return self.template_edit.text().strip()
 
-    def template_error(self) -> str | None:
+    def _example(self) -> tuple[str | None, str | None]:
+        """(example file name, None) or (None, what is wrong with the template)."""
         try:
-            naming.validate_template(self.template())
+            return example_file_name(self.project, self.template()), None
         except UserError as exc:
-            return str(exc)
-        return None
+            return None, str(exc)
 
-    def _example_name(self) -> str:
-        row = self.project.conn.execute("SELECT import_sequence FROM project").fetchone()
-        parts = naming.NameParts(
-            captured_at=dt.datetime.now().replace(microsecond=0).isoformat(),
-            seq=int(row[0] or 0) + 1,
-            event=self.project.defaults().event_name,
-            original_stem="DSC_0042",
-            camera="Nikon Z 6",
-        )
-        return naming.render(self.template(), parts) + ".jpg"
+    def template_error(self) -> str | None:
+        return self._example()[1]
 
     def _update_setup(self, *_args: object) -> None:
         has_sources = self.sources_list.count() > 0
@@ -321,13 +320,13 @@ class ImportDialog(QDialog):
         for widget in (self.name_label, self.template_combo, self.template_edit):
             widget.setEnabled(copying)
         self.template_edit.setVisible(custom)
-        error = self.template_error() if copying else None
+        example, error = self._example() if copying else (None, None)
         if not copying:
             self.example_label.setText("Files keep their own names.")
         elif error:
-            self.example_label.setText(f"⚠ {error[:1].upper()}{error[1:]}")
+            self.example_label.setText(f"⚠ {sentence(error)}")
         else:
-            self.example_label.setText(f"Example: {self._example_name()}")
+            self.example_label.setText(f"Example: {example}")
         self.example_label.setEnabled(copying)
         self.import_button.setEnabled(has_sources and error is None)
 

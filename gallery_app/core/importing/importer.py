@@ -451,6 +451,32 @@ class _ImportRun:
         return Path(row["source_path"])
 
 
+def example_file_name(
+    project: Project,
+    template: str,
+    *,
+    captured_at: str = "2026-05-14T10:15:00",
+    original: str = "DSC_0042.JPG",
+    camera: str = "Nikon Z 6",
+) -> str:
+    """What the next copied photo would be called with ``template`` (the Import dialog shows
+    it live while the user picks a naming scheme). Raises :class:`UserError` for a template
+    the import would refuse."""
+    naming.validate_template(template)
+    row = project.conn.execute("SELECT import_sequence, event_name FROM project").fetchone()
+    stem = naming.render(
+        template,
+        naming.NameParts(
+            captured_at=captured_at,
+            seq=int(row["import_sequence"] or 0) + 1,
+            event=row["event_name"],
+            original_stem=Path(original).stem,
+            camera=camera,
+        ),
+    )
+    return stem + Path(original).suffix.lower()
+
+
 def _stored_path(root: Path, path: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
