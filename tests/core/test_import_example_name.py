@@ -1,4 +1,5 @@
-"""The live example of a rename template the Import dialog shows."""
+"""Small import helpers the desktop app relies on: the live example of a rename template,
+and failure reasons in words."""
 
 from __future__ import annotations
 
@@ -19,3 +20,15 @@ def test_example_file_name_follows_the_template_and_the_sequence(tmp_path: Path)
         assert example_file_name(project, "{original}_{seq}") == "DSC_0042_42.jpg"
         with pytest.raises(UserError, match="unknown variable"):
             example_file_name(project, "{nope}")
+
+
+def test_file_system_failures_are_described_without_errno_jargon() -> None:
+    from gallery_app.core.importing.importer import describe_failure
+
+    missing = FileNotFoundError(2, "No such file or directory", "/media/card/DSC_0001.JPG")
+    assert describe_failure(missing, 60).startswith("the file is not there any more")
+    assert describe_failure(PermissionError(13, "Permission denied", "/x"), 60).startswith(
+        "permission denied"
+    )
+    odd = OSError(36, "File name too long", "/x")
+    assert describe_failure(odd, 60) == "could not be read: file name too long"

@@ -516,3 +516,25 @@ def test_a_left_out_photo_can_be_fixed_in_the_grid_and_the_plan_follows(
     current = dialog.left_out_view.currentIndex()
     assert model.left_out(current.row()).photo_id == cast["blocked"]
     dialog.reject()
+
+
+def test_a_photo_that_cannot_be_rendered_is_listed_and_the_rest_go_out(
+    window: MainWindow, cast: dict[str, int], tmp_path: Path, qtbot: QtBot, errors: list[str]
+) -> None:
+    original = window.project.resolve(get_photo(window.project.conn, cast["nobody"])["path"])
+    original.unlink()  # the laptop lost the file since the import
+    dialog = planned(qtbot, window.file_actions.open_export())
+    dialog.workers = 1
+    dialog.destination_edit.setText(str(tmp_path / "site"))
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
+    assert dialog.summary is not None
+    assert dialog.summary.exported == [cast["cleared"]]
+    assert dialog.progress_title.text() == "Export finished, with problems"
+    assert dialog.failures.topLevelItemCount() == 1
+    item = dialog.failures.topLevelItem(0)
+    assert item.text(0) == original.name
+    assert item.text(1) == (
+        "The file is not there any more (moved, renamed, or on a drive that is not connected?)"
+    )
+    assert errors == []  # a failed photo is reported in the list, not as an error box

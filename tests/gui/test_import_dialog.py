@@ -423,3 +423,23 @@ def test_notes_and_a_missing_folder_are_reported_in_words(
     assert (item.text(0), item.text(1)) == ("unplugged-card", "Does not exist")
     assert item.toolTip(0) == str(gone)
     dialog.close_button.click()
+
+
+def test_reference_import_leaves_the_files_where_they_are(
+    window: MainWindow, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "shared-drive"
+    for n in range(3):
+        make_jpeg(folder / f"IMG_{n:04d}.JPG", seed=n, captured=f"2026:05:14 11:0{n}:00")
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    dialog = open_dialog(window, monkeypatch, folder)
+    dialog.reference_radio.setChecked(True)
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=60_000)
+    ids = catalog_ids(window.project)
+    assert len(ids) == 3 == window.model.rowCount()
+    for photo_id in ids:
+        photo = get_photo(window.project.conn, photo_id)
+        assert Path(photo["path"]).parent == folder  # stored where it is
+    assert not [p for p in window.project.originals_dir.rglob("*") if p.is_file()]
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before

@@ -20,6 +20,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import dataclasses
+import errno
 import json
 import os
 import time
@@ -506,8 +507,23 @@ def describe_failure(exc: BaseException, timeout: float) -> str:
     name = type(exc).__name__
     if name in ("ImageUnreadable", "MetadataUnreadable"):
         return str(exc)
+    if isinstance(exc, OSError) and exc.errno in _OS_REASONS:
+        return _OS_REASONS[exc.errno]  # not "[Errno 2] No such file or directory: '/…'"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"could not be read: {exc.strerror.lower()}"
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else name
     return f"could not be read: {message}"
+
+
+_OS_REASONS = {
+    errno.ENOENT: "the file is not there any more (moved, renamed, or on a drive that is not "
+    "connected?)",
+    errno.EACCES: "permission denied: this user account may not read or write it",
+    errno.EPERM: "permission denied: this user account may not read or write it",
+    errno.ENOSPC: "the disk is full",
+    errno.EROFS: "the disk is read-only",
+    errno.EIO: "the disk could not be read (a damaged card or drive?)",
+}
 
 
 def recover_staging(project: Project) -> int:
