@@ -447,7 +447,7 @@ class ExportDialog(QDialog):
         preset_box.setSpacing(2)
         preset_box.addWidget(self.preset_combo)
         preset_box.addWidget(self.preset_hint)
-        label = QLabel("Export &as:")
+        label = QLabel("&Export as:")
         label.setBuddy(self.preset_combo)
         form.addRow(label, preset_box)
         label = QLabel("&Photos:")

@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QApplication,
     QComboBox,
     QDialog,
+    QLabel,
     QLineEdit,
     QProgressBar,
     QWidget,
@@ -478,15 +479,32 @@ def unnamed_controls(root: QWidget) -> list[str]:
     return missing
 
 
+def mnemonic_clashes(root: QWidget) -> list[str]:
+    """Alt+letter keys used twice on the visible page (Qt then only cycles the focus)."""
+    seen: dict[str, str] = {}
+    clashes = []
+    for widget in root.findChildren(QWidget):
+        if not widget.isVisibleTo(root) or not isinstance(widget, (QAbstractButton, QLabel)):
+            continue
+        key = QKeySequence.mnemonic(widget.text()).toString()
+        if key:
+            if key in seen:
+                clashes.append(f"{key}: {seen[key]!r} and {widget.text()!r}")
+            seen[key] = widget.text()
+    return clashes
+
+
 def test_every_control_of_both_dialogs_has_an_accessible_name(
     window: MainWindow, qtbot: QtBot
 ) -> None:
     export = planned(qtbot, window.file_actions.open_export())
     assert unnamed_controls(export) == []
+    assert mnemonic_clashes(export) == []
     export.reject()
     assert unnamed_controls(OverrideDialog(2, "web")) == []
     importer = window.file_actions.open_import()
     assert unnamed_controls(importer) == []
+    assert mnemonic_clashes(importer) == []
     importer.reject()
 
 
@@ -538,3 +556,42 @@ def test_a_photo_that_cannot_be_rendered_is_listed_and_the_rest_go_out(
         "The file is not there any more (moved, renamed, or on a drive that is not connected?)"
     )
     assert errors == []  # a failed photo is reported in the list, not as an error box
+
+
+def test_export_with_the_keyboard_only(
+    window: MainWindow,
+    cast: dict[str, int],
+    tmp_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(export_dialog, "ask_override_reason", lambda *_: "crowd, from behind")
+    window.activateWindow()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.file_actions.export_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.scope_combo.currentText() == f"The {PHOTO_COUNT} selected photos"
+    planned(qtbot, dialog)
+    dialog.activateWindow()  # as the window manager does for a new window
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.workers = 1
+    dialog.destination_edit.setText(str(tmp_path / "keys"))
+    # Down the list of left-out photos to the first that needs review, Alt+A for "anyway".
+    view = dialog.left_out_view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    while dialog.left_out_model.left_out(view.currentIndex().row()).verdict != "needs_review":
+        qtbot.keyClick(view, Qt.Key.Key_Down)
+    chosen = dialog.left_out_model.left_out(view.currentIndex().row()).photo_id
+    qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    # (a button's shortcut clicks it after a short press animation)
+    qtbot.waitUntil(lambda: dialog.overrides == {chosen: "crowd, from behind"}, timeout=2_000)
+    qtbot.keyClick(dialog.export_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
+    assert dialog.summary is not None
+    assert set(dialog.summary.exported) == {cast["cleared"], cast["nobody"], chosen}
+    assert dialog.focusWidget() is dialog.open_gallery_button  # Enter opens the gallery next
+    qtbot.keyClick(dialog.open_gallery_button, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
