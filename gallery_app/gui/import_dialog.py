@@ -124,6 +124,7 @@ class ImportDialog(QDialog):
         self._flush_timer.timeout.connect(self._flush)
         self._restore_choices()
         self._update_setup()
+        self.add_folder_button.setFocus()  # the first thing to do; Enter or Space does it
 
     # --- setup page ------------------------------------------------------------------
 
@@ -269,9 +270,16 @@ class ImportDialog(QDialog):
         folder = choose_folder(self)
         if folder is not None:
             self.add_sources([folder])
+            self._ready_to_import()
 
     def _add_files(self) -> None:
         self.add_sources(choose_files(self))
+        self._ready_to_import()
+
+    def _ready_to_import(self) -> None:
+        # Keyboard flow: Ctrl+I, Enter (Add folder…), pick it, Enter (Import).
+        if self.import_button.isEnabled():
+            self.import_button.setFocus()
 
     def _remove_selected(self) -> None:
         for item in self.sources_list.selectedItems():

@@ -567,6 +567,7 @@ def test_export_with_the_keyboard_only(
 ) -> None:
     monkeypatch.setattr(export_dialog, "ask_override_reason", lambda *_: "crowd, from behind")
     window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window.view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)

@@ -443,3 +443,34 @@ def test_reference_import_leaves_the_files_where_they_are(
         assert Path(photo["path"]).parent == folder  # stored where it is
     assert not [p for p in window.project.originals_dir.rglob("*") if p.is_file()]
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+
+
+def test_import_with_the_keyboard_only(
+    gui_project: Project, card: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main = MainWindow(gui_project)
+    qtbot.addWidget(main)
+    main.show()
+    main.activateWindow()
+    qtbot.waitExposed(main)
+    qtbot.waitUntil(main.isActiveWindow)
+    main.view.setFocus()
+    before = main.model.rowCount()
+    monkeypatch.setattr(import_dialog, "choose_folder", lambda _parent: card)
+    qtbot.keyClick(main.view, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    dialog = main.file_actions.import_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.workers = 1
+    assert dialog.focusWidget() is dialog.add_folder_button
+    qtbot.keyClick(dialog.add_folder_button, Qt.Key.Key_Return)  # Add folder…
+    assert dialog.sources() == [card]
+    assert dialog.focusWidget() is dialog.import_button
+    qtbot.keyClick(dialog.import_button, Qt.Key.Key_Return)  # Import
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
+    assert main.model.rowCount() == before + CARD_PHOTOS
+    assert dialog.focusWidget() is dialog.close_button
+    qtbot.keyClick(dialog.close_button, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    main.shutdown()
