@@ -38,7 +38,8 @@ from gallery_app.core.export.exporter import MANIFEST_NAME
 from gallery_app.core.people import register
 from gallery_app.core.project import Project
 from gallery_app.gui import export_dialog
-from gallery_app.gui.export_dialog import ExportDialog, LeftOutModel, OverrideDialog, id_ranges
+from gallery_app.gui.export_dialog import ExportDialog
+from gallery_app.gui.export_plan import LeftOut, LeftOutModel, OverrideDialog, id_ranges
 from gallery_app.gui.main_window import MainWindow
 from gallery_app.gui.models.photo_grid_model import Roles
 
@@ -371,8 +372,8 @@ def test_left_out_model_passes_the_model_tester(qtmodeltester: ModelTester) -> N
     qtmodeltester.check(model)
     model.set_rows(
         [
-            export_dialog.LeftOut(1, "a.jpg", "blocked", ("Sam Lee refused web use",)),
-            export_dialog.LeftOut(2, "b.jpg", "needs_review", ()),
+            LeftOut(1, "a.jpg", "blocked", ("Sam Lee refused web use",)),
+            LeftOut(2, "b.jpg", "needs_review", ()),
         ],
         {2: "crowd"},
     )
