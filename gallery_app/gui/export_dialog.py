@@ -129,6 +129,7 @@ class ExportDialog(QDialog):
         self._plan_generation = 0
         self._plan_jobs: list[BackgroundJob] = []
         self._plan_error: str | None = None
+        self._planning = False
         self._focus_photo: int | None = None
         """The left-out photo the user last looked at; found again after each new plan."""
         self._plan_use = ""
@@ -381,19 +382,25 @@ class ExportDialog(QDialog):
         for done in [j for j in self._plan_jobs if not j.is_running()]:
             done.deleteLater()  # its outcome signal was already queued, so it still arrives
         self._plan_jobs = [j for j in self._plan_jobs if j.is_running()] + [job]
-        self.plan = None
-        self.plan_title.setText("Checking consent…")
-        self.plan_detail.setText("Nothing is written until you press Export.")
+        self._planning = True
+        self._plan_error = None
+        if self.plan is None:
+            self.plan_title.setText("Checking consent…")
+            self.plan_detail.setText("Nothing is written until you press Export.")
+        else:  # keep the last plan on screen (no flicker while the user culls), say it updates
+            self.plan_detail.setText("Checking again…")
         self._update_buttons()
         job.start()
 
     def is_planning(self) -> bool:
         """True until the plan for the current choices is shown."""
-        return self.plan is None and self._plan_error is None
+        return self._planning
 
     def _plan_failed(self, generation: int, message: str) -> None:
         if generation != self._plan_generation:
             return
+        self._planning = False
+        self.plan = None
         self._plan_error = message
         self.plan_title.setText("The export cannot be planned")
         self.plan_detail.setText(sentence(message))
@@ -406,7 +413,7 @@ class ExportDialog(QDialog):
         if generation != self._plan_generation:
             return  # the user changed the preset or the photos meanwhile
         plan, left_out = result
-        self._plan_error = None
+        self._planning = False
         if preset.use != self._plan_use:
             self.overrides = {}  # an override is for one use; another preset may need another
         self._plan_use = preset.use
@@ -456,8 +463,8 @@ class ExportDialog(QDialog):
             if self.overrides:
                 details.append(f"{len(self.overrides)} going out with your reason")
             text = " · ".join(details) + ". " if details else "Every chosen photo is cleared. "
-            if self.scope_combo.currentData() == "picked" and not any(
-                p.photo_id for p in self.plan.photos if not p.rejected
+            if self.scope_combo.currentData() == "picked" and all(
+                p.rejected for p in self.plan.photos
             ):
                 text += "No photo is picked yet: press P on a photo in the grid to pick it. "
             self.plan_detail.setText(text + "Nothing is written until you press Export.")
@@ -541,7 +548,9 @@ class ExportDialog(QDialog):
             self.override_button.setToolTip("")
         out = self.going_out()
         self.export_button.setText(f"Export {count(out, 'photo')}" if out else "Export")
-        self.export_button.setEnabled(out > 0 and bool(self.destination_edit.text().strip()))
+        self.export_button.setEnabled(
+            out > 0 and not self._planning and bool(self.destination_edit.text().strip())
+        )
 
     def override_selected(self) -> None:
         """Let the chosen needs-review photos go out, with one reason the user types."""
@@ -639,7 +648,7 @@ class ExportDialog(QDialog):
 
     def start(self) -> None:
         """Export as planned (with the overrides), on a worker thread."""
-        if self.job is not None or self.plan is None or self.going_out() == 0:
+        if self.job is not None or self._planning or self.plan is None or self.going_out() == 0:
             return
         preset_name = self.preset().name
         out_dir = self.destination()
