@@ -3,8 +3,11 @@
 Kept out of ``main_window.py`` so the window only adds two menu entries and one shutdown call.
 This object opens each dialog (one of each at a time, raised again if already open), feeds
 photos an import adds into the grid as they arrive without disturbing the user's selection,
-repaints cells whose thumbnails were just made, and stops running jobs before the window
-closes the project.
+repaints cells whose thumbnails were just made or whose consent an export override changed,
+re-checks an open export plan after every edit on the window's undo stack, selects a left-out
+photo in the grid when the Export dialog asks, and stops running jobs before the window closes
+the project. It needs the window's ``project``, ``model``, ``view``, ``loader`` and
+``undo_stack`` to exist when ``_build_menus`` runs.
 """
 
 from __future__ import annotations
