@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QObject, QTimer
+from PySide6.QtCore import QItemSelectionModel, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from gallery_app.core.importing.importer import ImportSummary
+from gallery_app.gui.dialog_parts import count
 from gallery_app.gui.export_dialog import ExportDialog
 from gallery_app.gui.import_dialog import ImportDialog
 
@@ -35,6 +36,39 @@ def _bring_to_front(widget: QWidget) -> None:
         widget.activateWindow()
 
 
+class ImportStatus(QWidget):
+    """An import's progress in the main window's status bar while its dialog is put away."""
+
+    show_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Import in progress")
+        self.label = QLabel("Importing…")
+        self.bar = QProgressBar()
+        self.bar.setAccessibleName("Import progress")
+        self.bar.setMaximumWidth(140)
+        self.bar.setMaximumHeight(14)
+        self.bar.setTextVisible(False)
+        self.bar.setRange(0, 0)
+        self.show_button = QToolButton()
+        self.show_button.setText("Show")
+        self.show_button.setAccessibleName("Show the import window")
+        self.show_button.setAutoRaise(True)
+        self.show_button.clicked.connect(self.show_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 6, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.show_button)
+
+    def update_progress(self, done: int, total: int, text: str) -> None:
+        self.bar.setRange(0, total)  # 0 to 0: busy, while the total is not known
+        self.bar.setValue(done)
+        self.label.setText(text)
+
+
 class FileActions(QObject):
     """The Import and Export actions of one main window, and the dialogs they open."""
 
@@ -44,6 +78,10 @@ class FileActions(QObject):
         self.import_dialog: ImportDialog | None = None
         self.export_dialog: ExportDialog | None = None
         self._closed = False
+        self.import_status = ImportStatus(window)
+        self.import_status.show_requested.connect(self._show_import)
+        self.import_status.setVisible(False)
+        window.statusBar().addPermanentWidget(self.import_status)
         self.import_action = QAction("&Import Photos…", window)
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
         self.import_action.setStatusTip("Copy or add photos from a card, a drive or a folder")
@@ -71,6 +109,7 @@ class FileActions(QObject):
     def open_import(self) -> ImportDialog:
         dialog = self.import_dialog
         if dialog is not None and (dialog.is_running() or dialog.isVisible()):
+            self.import_status.setVisible(False)
             _bring_to_front(dialog)
             return dialog
         self._retire(self.import_dialog)
@@ -78,6 +117,8 @@ class FileActions(QObject):
         dialog.photos_added.connect(self._photos_added)
         dialog.thumbnails_ready.connect(self._thumbnails_ready)
         dialog.import_finished.connect(self._import_finished)
+        dialog.progress_changed.connect(self._import_progress)
+        dialog.backgrounded.connect(self._import_backgrounded)
         self.import_dialog = dialog
         dialog.show()
         return dialog
@@ -93,6 +134,17 @@ class FileActions(QObject):
             view.setCurrentIndex(model.index(0))
         self._window._update_status()
 
+    def _show_import(self) -> None:
+        if self.import_dialog is not None:
+            self.import_status.setVisible(False)
+            _bring_to_front(self.import_dialog)
+
+    def _import_backgrounded(self) -> None:
+        self.import_status.setVisible(True)
+
+    def _import_progress(self, done: int, total: int, text: str) -> None:
+        self.import_status.update_progress(done, total, text)
+
     def _thumbnails_ready(self, photo_ids: list[int]) -> None:
         if self._closed:
             return
@@ -103,6 +155,15 @@ class FileActions(QObject):
     def _import_finished(self, summary: ImportSummary | None) -> None:
         if self._closed:
             return
+        self.import_status.setVisible(False)
+        dialog = self.import_dialog
+        if dialog is not None and not dialog.isVisible():
+            if summary is None or summary.failed or summary.cancelled:
+                _bring_to_front(dialog)  # problems are shown, not left in a hidden window
+            else:
+                self._window.statusBar().showMessage(
+                    f"Import finished: {count(len(summary.imported), 'photo')} imported.", 10_000
+                )
         self._window.model.sync_ids()
         if summary is not None:
             # A thumbnail load that raced its own creation may have marked the photo missing.

@@ -94,6 +94,11 @@ class ImportDialog(QDialog):
     """Ids whose grid thumbnails were just made; the grid repaints them."""
     import_finished = Signal(object)
     """The :class:`ImportSummary`, or None if the import could not run at all."""
+    progress_changed = Signal(int, int, str)
+    """(done, total, a few words such as "Importing 12 of 40") while the import runs, for
+    the main window's status bar when the dialog is out of the way (total 0: not known)."""
+    backgrounded = Signal()
+    """The dialog was put away while the import goes on."""
 
     def __init__(
         self, project: Project, parent: QWidget | None = None, *, workers: int | None = None
@@ -107,6 +112,7 @@ class ImportDialog(QDialog):
         self._pending_thumbs: list[int] = []
         self._counts = {"added": 0, "duplicates": 0, "failed": 0, "thumbs": 0}
         self._total = 0
+        self._thumbs_total = 0
         self.setWindowTitle("Import photos")
         self.setAccessibleName("Import photos")
         self.setAcceptDrops(True)
@@ -368,7 +374,8 @@ class ImportDialog(QDialog):
         self.status_label.setWordWrap(True)
         self.work_hint = hint(
             "New photos appear in the grid as they arrive: you can start rating and picking "
-            "in the main window now."
+            "now. “Keep working” puts this window away; the import goes on and its progress "
+            "shows at the bottom of the main window."
         )
         self.failures_label = QLabel()
         bold = QFont(self.failures_label.font())
@@ -388,13 +395,22 @@ class ImportDialog(QDialog):
         self.stop_button = QPushButton("&Stop import")
         self.stop_button.setAccessibleName("Stop the import")
         self.stop_button.clicked.connect(self.stop)
+        self.background_button = QPushButton("&Keep working")
+        self.background_button.setAccessibleName(
+            "Put this window away; the import goes on, with its progress in the status bar"
+        )
+        self.background_button.setToolTip(
+            "The import goes on; its progress shows at the bottom of the main window"
+        )
+        self.background_button.clicked.connect(self.put_away)
         self.close_button = QPushButton("Close")
         self.close_button.setAccessibleName("Close the import window")
         self.close_button.clicked.connect(self.accept)
         self.close_button.setVisible(False)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
         buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.background_button)
         buttons.addWidget(self.close_button)
 
         layout = QVBoxLayout(page)
@@ -479,14 +495,21 @@ class ImportDialog(QDialog):
         if event.phase == "scanning":
             self.status_label.setText("Looking for photos…")
             return
-        if self._total:
-            if self.progress_bar.maximum() != self._total:
-                self.progress_bar.setRange(0, self._total)
-            processed = self._counts["added"] + self._counts["duplicates"]
-            processed += self._counts["failed"]
-            self.progress_bar.setValue(min(processed, self._total))
-            self.progress_bar.setFormat("%v of %m")
+        if event.phase == "thumbnails" and event.total:
+            self._thumbs_total = event.total
+        processed = self._counts["added"] + self._counts["duplicates"] + self._counts["failed"]
+        processed = min(processed, self._total)
+        if processed < self._total or not self._thumbs_total:
+            done, total, short = processed, self._total, f"Importing {processed} of {self._total}"
+        else:  # every file is in; the sharper thumbnails are still being made
+            done, total = self._counts["thumbs"], self._thumbs_total
+            short = f"Making thumbnails: {done} of {total}"
+        if total:
+            self.progress_bar.setRange(0, total)
+            self.progress_bar.setValue(min(done, total))
+            self.progress_bar.setFormat(short)
         self.status_label.setText(self._status_text())
+        self.progress_changed.emit(min(done, total), total, short if total else "Importing…")
 
     def _status_text(self) -> str:
         parts = [f"{count(self._counts['added'], 'photo')} imported"]
@@ -539,6 +562,7 @@ class ImportDialog(QDialog):
     def _finish_page(self, title: str) -> None:
         self.progress_title.setText(title)
         self.stop_button.setVisible(False)
+        self.background_button.setVisible(False)
         self.close_button.setVisible(True)
         self.close_button.setDefault(True)
         self.close_button.setFocus()
@@ -591,17 +615,24 @@ class ImportDialog(QDialog):
 
     # --- closing ---------------------------------------------------------------------
 
-    def reject(self) -> None:
-        """Esc or Cancel: before the import, close; while it runs, ask it to stop instead."""
+    def put_away(self) -> None:
+        """Hide the window while the import goes on (its progress moves to the status bar)."""
         if self.is_running():
-            self.stop()
+            self.hide()
+            self.backgrounded.emit()
+
+    def reject(self) -> None:
+        """Esc or Cancel: before the import, close. While it runs, put the window away: the
+        import goes on (stopping is the Stop button's job, so a stray Esc loses nothing)."""
+        if self.is_running():
+            self.put_away()
             return
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.is_running():
-            self.stop()
             event.ignore()
+            self.put_away()
             return
         super().closeEvent(event)
 

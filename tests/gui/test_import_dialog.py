@@ -223,8 +223,7 @@ def test_stop_keeps_what_was_imported(
 
     def stop_at_first_photo(event: ProgressEvent) -> None:
         if event.kind == "photo_added" and not stopped_at:
-            # Esc and the window's close button do not abandon a running import: they stop it.
-            dialog.reject()
+            dialog.stop_button.click()
             stopped_at.append(dialog.progress_title.text())
 
     dialog.job.progress.connect(stop_at_first_photo)
@@ -248,6 +247,43 @@ def test_stop_keeps_what_was_imported(
     assert errors == []
     dialog.reject()
     assert not dialog.isVisible()
+
+
+def test_an_import_can_go_on_behind_the_main_window(
+    window: MainWindow, card: Path, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status = window.file_actions.import_status
+    dialog = open_dialog(window, monkeypatch, card)
+    dialog.import_button.click()
+    assert not status.isVisible()
+    # Esc (or the window's close button) puts the dialog away; it does not stop the import.
+    dialog.reject()
+    assert not dialog.isVisible() and dialog.is_running()
+    assert status.isVisible()
+    qtbot.waitUntil(lambda: status.label.text().startswith("Importing "), timeout=30_000)
+    # "Show" brings it back; "Keep working" puts it away again.
+    status.show_button.click()
+    assert dialog.isVisible() and not status.isVisible()
+    dialog.background_button.click()
+    assert not dialog.isVisible() and status.isVisible()
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
+    assert dialog.summary is not None and not dialog.summary.cancelled
+    assert not status.isVisible()
+    # The card had a damaged file: the result comes back on screen rather than staying hidden.
+    assert dialog.isVisible()
+    assert dialog.failures.topLevelItemCount() == 1
+    dialog.close_button.click()
+
+    # Without problems, a message in the status bar is enough.
+    clean = tmp_path / "clean"
+    for n in range(2):
+        make_jpeg(clean / f"IMG_{n}.JPG", seed=40 + n)
+    again = open_dialog(window, monkeypatch, clean)
+    again.import_button.click()
+    again.background_button.click()
+    qtbot.waitUntil(lambda: again.summary is not None, timeout=60_000)
+    assert not again.isVisible()
+    assert window.statusBar().currentMessage() == "Import finished: 2 photos imported."
 
 
 def test_closing_the_window_during_an_import_stops_it_first(
@@ -340,9 +376,14 @@ def test_import_dialog_screenshots(
     dialog.sources_list.takeItem(1)
 
     shots: list[Path] = []
-    dialog.photos_added.connect(
-        lambda _ids: shots.append(_save(dialog, "import-running")) if not shots else None
-    )
+
+    def shoot(_ids: list[int]) -> None:
+        if not shots:
+            shots.append(_save(dialog, "import-running"))
+            dialog.put_away()
+            shots.append(_save(window, "main-window-importing"))
+
+    dialog.photos_added.connect(shoot)
     dialog.import_button.click()
     qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
     assert shots
