@@ -602,6 +602,7 @@ class ExportDialog(QDialog):
         self.failures.setVisible(False)
 
         self.stop_button = QPushButton("&Stop export")
+        self.stop_button.setAutoDefault(False)  # Enter must not stop it; Space or a click does
         self.stop_button.setAccessibleName("Stop the export")
         self.stop_button.clicked.connect(self.stop)
         self.open_gallery_button = QPushButton("Open &gallery")

@@ -393,6 +393,7 @@ class ImportDialog(QDialog):
         self.failures.setVisible(False)
 
         self.stop_button = QPushButton("&Stop import")
+        self.stop_button.setAutoDefault(False)  # Enter must not stop it; Space or a click does
         self.stop_button.setAccessibleName("Stop the import")
         self.stop_button.clicked.connect(self.stop)
         self.background_button = QPushButton("&Keep working")
@@ -462,7 +463,9 @@ class ImportDialog(QDialog):
         self.pages.show_page(1)
         self.progress_bar.setRange(0, 0)  # busy until the scan knows how many
         self.status_label.setText("Looking for photos…")
-        self.stop_button.setFocus()
+        # Focus on the harmless button: a second Enter must not stop the import.
+        self.background_button.setDefault(True)
+        self.background_button.setFocus()
         self._flush_timer.start()
         self.job.start()
 

@@ -591,6 +591,9 @@ def test_export_with_the_keyboard_only(
     # (a button's shortcut clicks it after a short press animation)
     qtbot.waitUntil(lambda: dialog.overrides == {chosen: "crowd, from behind"}, timeout=2_000)
     qtbot.keyClick(dialog.export_button, Qt.Key.Key_Space)
+    assert dialog.job is not None
+    qtbot.keyClick(dialog.stop_button, Qt.Key.Key_Return)  # a second Enter does not stop it
+    assert not dialog.job.cancel_token.cancelled
     qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
     assert dialog.summary is not None
     assert set(dialog.summary.exported) == {cast["cleared"], cast["nobody"], chosen}
