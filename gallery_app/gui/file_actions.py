@@ -18,6 +18,7 @@ from PySide6.QtCore import QItemSelectionModel, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
+from gallery_app.core.catalog.photos import PhotoQuery, list_photo_ids
 from gallery_app.core.importing.importer import ImportSummary
 from gallery_app.gui.dialog_parts import count
 from gallery_app.gui.export_dialog import ExportDialog
@@ -99,7 +100,10 @@ class FileActions(QObject):
 
     def _offer_import_if_empty(self) -> None:
         window = self._window
-        if not self._closed and window.isVisible() and window.model.rowCount() == 0:
+        if self._closed or not window.isVisible() or window.model.rowCount() > 0:
+            return
+        # Asked of the catalog, not the grid: a grid filtered down to nothing is not empty.
+        if not list_photo_ids(window.project.conn, PhotoQuery(limit=1)):
             self.open_import()
 
     # --- import ----------------------------------------------------------------------
