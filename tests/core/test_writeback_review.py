@@ -451,3 +451,21 @@ def test_a_completed_write_leaves_one_confirmed_record(tmp_path: Path) -> None:
         rows = project.conn.execute("SELECT fields_hash, content_hash FROM photo_writes")
         ((fields_hash, content_hash),) = rows.fetchall()
         assert fields_hash != "pending" and content_hash == photo_content_hash(photo)
+
+
+def test_verification_reads_back_event_release_exif_and_iim(tmp_path: Path) -> None:
+    photo = make_jpeg(tmp_path / "a.jpg")
+    written = sample_fields()
+    wfiles.write_into_file(photo, written, "jpeg")
+    assert wfiles.raw_mismatches(photo, written, in_file=True, fmt="jpeg") == []
+    other = sample_fields(
+        event="Another event",
+        model_release_status="http://ns.useplus.org/ldf/vocab/MR-NON",
+        creator="Someone Else",
+    )
+    assert wfiles.raw_mismatches(photo, other, in_file=True, fmt="jpeg") == [
+        "event",
+        "model release status",
+        "EXIF artist",
+        "IPTC-IIM",
+    ]

@@ -270,14 +270,61 @@ def mismatches(read: PhotoMetadata, fields: WriteFields) -> list[str]:
     return problems
 
 
-def _verify_metadata(path: Path, fields: WriteFields) -> None:
+_LANG_PREFIX = re.compile(r'^lang="[^"]*"\s*')
+
+
+def raw_mismatches(path: Path, fields: WriteFields, *, in_file: bool, fmt: str) -> list[str]:
+    """What the import's reader does not look at, checked in the blocks themselves: the event
+    and release status (XMP), EXIF IFD0's caption/creator/copyright, and the JPEG's IIM."""
+    with capturing_exiv2_log():
+        image = exiv2.ImageFactory.open(os.fspath(path))
+        image.readMetadata()
+    xmp: dict[str, str] = {}
+    for datum in image.xmpData():
+        xmp.setdefault(str(datum.key()), _LANG_PREFIX.sub("", str(datum.toString())))
+    problems: list[str] = []
+    if fields.event and xmp.get("Xmp.iptcExt.Event") != fields.event.strip():
+        problems.append("event")
+    release = fields.model_release_status
+    if release and xmp.get("Xmp.plus.ModelReleaseStatus") != release:
+        problems.append("model release status")
+    if in_file:
+        exif: dict[str, str] = {}
+        for datum in image.exifData():
+            value = datum.value()
+            raw = bytes(value.data()) if hasattr(value, "data") else b""
+            exif[str(datum.key())] = raw.rstrip(b"\x00 ").decode("utf-8", "replace")
+        for key, want, name in (
+            ("Exif.Image.ImageDescription", fields.caption, "EXIF description"),
+            ("Exif.Image.Artist", fields.creator, "EXIF artist"),
+            ("Exif.Image.Copyright", fields.copyright, "EXIF copyright"),
+        ):
+            expected = (want or "").replace("\x00", "").rstrip(" ")
+            if exif.get(key, "") != expected:
+                problems.append(name)
+        if fmt == "jpeg":
+            read_iim: list[tuple[str, str]] = [
+                (str(d.key()), str(d.toString()))
+                for d in image.iptcData()
+                if str(d.key()) in jpeg.IIM_KEYS
+            ]
+            if sorted(read_iim) != sorted(jpeg.iim_values(fields.embedded())):
+                problems.append("IPTC-IIM")
+    del image
+    return problems
+
+
+def _verify_metadata(
+    path: Path, fields: WriteFields, *, in_file: bool = False, fmt: str = "xmp"
+) -> None:
     try:
         read = read_metadata(path)
-    except MetadataUnreadable as exc:
+        wrong = raw_mismatches(path, fields, in_file=in_file, fmt=fmt)
+    except (MetadataUnreadable, exiv2.Exiv2Error) as exc:
         raise WriteFailure(
             f"the written file could not be read back ({exc}); not replaced"
         ) from exc
-    wrong = mismatches(read, fields)
+    wrong = mismatches(read, fields) + wrong
     if wrong:
         raise WriteFailure(
             f"verification failed: {', '.join(wrong)} did not read back as written; not replaced"
@@ -482,7 +529,7 @@ def write_into_file(
             raise _os_failure(exc, "its folder") from exc
         if image_data_hash(tmp.path.read_bytes(), fmt) != image_hash:
             raise WriteFailure("verification failed: the image data changed; not replaced")
-        _verify_metadata(tmp.path, fields)
+        _verify_metadata(tmp.path, fields, in_file=True, fmt=fmt)
         try:
             return _commit(tmp.path, path, before, on_ready)
         except OSError as exc:

@@ -37,7 +37,15 @@ from gallery_app.core.metadata.reader import capturing_exiv2_log
 from gallery_app.core.metadata.values import decode_iim_text
 from gallery_app.core.writeback import tiffpatch
 
-__all__ = ["JpegTexts", "JpegWriteError", "kept_parts", "rewrite_jpeg", "scan_data"]
+__all__ = [
+    "IIM_KEYS",
+    "JpegTexts",
+    "JpegWriteError",
+    "iim_values",
+    "kept_parts",
+    "rewrite_jpeg",
+    "scan_data",
+]
 
 _SOI = b"\xff\xd8"
 _SOS = 0xDA
@@ -51,7 +59,7 @@ _MPF_HEADER = b"MPF\x00"
 _UTF8 = b"\x1b%G"
 
 # exiv2 IIM keys → IIM dataset numbers (the limits table is keyed by number)
-_IIM_KEYS = {
+IIM_KEYS = {
     "Iptc.Application2.ObjectName": 5,
     "Iptc.Application2.Keywords": 25,
     "Iptc.Application2.Byline": 80,
@@ -274,7 +282,7 @@ def _patch_exif(payload: bytes, texts: JpegTexts) -> bytes:
 # --- IPTC-IIM ------------------------------------------------------------------------------------
 
 
-def _iim_values(md: EmbeddedMetadata) -> list[tuple[str, str]]:
+def iim_values(md: EmbeddedMetadata) -> list[tuple[str, str]]:
     values: list[tuple[str, str | None]] = [
         ("Iptc.Application2.ObjectName", md.title),
         *(("Iptc.Application2.Keywords", k) for k in dc_subjects(md.keywords)),
@@ -288,7 +296,7 @@ def _iim_values(md: EmbeddedMetadata) -> list[tuple[str, str]]:
     for key, text in values:
         if text is None or not text.strip():
             continue
-        cut = truncate_utf8(text, IIM_LIMITS[_IIM_KEYS[key]]).decode("utf-8")
+        cut = truncate_utf8(text, IIM_LIMITS[IIM_KEYS[key]]).decode("utf-8")
         if cut.strip():
             out.append((key, cut))
     return out
@@ -305,7 +313,7 @@ def _merged_app13(jpeg: bytes, md: EmbeddedMetadata) -> bytes | None:
 
     ``None`` when the file has no IIM and we have nothing to put there.
     """
-    ours = _iim_values(md)
+    ours = iim_values(md)
     # exiv2's complaints about maker notes it cannot parse are the import's business (it keeps
     # them with the photo); here they would only be noise on stderr.
     with capturing_exiv2_log():
@@ -337,7 +345,7 @@ def _exiv2_iim(jpeg: bytes, ours: list[tuple[str, str]]) -> bytes | None:
             data = bytes(value.data()) if hasattr(value, "data") else None
             if key == "Iptc.Envelope.CharacterSet":
                 charset = (data or b"").strip()
-            elif key not in _IIM_KEYS and key not in _IIM_ENVELOPE:
+            elif key not in IIM_KEYS and key not in _IIM_ENVELOPE:
                 where = (int(datum.record()), int(datum.tag()))
                 kept.append((key, where, str(datum.typeName()), data, datum.getValue()))
         if not ours and not kept and iptc.count() == 0:
