@@ -21,6 +21,7 @@ from gallery_app.core.metadata import apply_sidecar, read_metadata, sidecar_cand
 from gallery_app.core.project import Project, open_project
 from gallery_app.core.writeback import WriteState, tiffpatch, write_back, write_state
 from gallery_app.core.writeback import files as wfiles
+from gallery_app.core.writeback.xmp import XmpProperties, merge_xmp
 from tests.core.test_writeback import (
     CAPTION,
     REPO,
@@ -469,3 +470,26 @@ def test_verification_reads_back_event_release_exif_and_iim(tmp_path: Path) -> N
         "EXIF artist",
         "IPTC-IIM",
     ]
+
+
+def test_windows_face_regions_of_removed_people_go_too() -> None:
+    packet = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF'
+        b' xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description rdf:about="" xmlns:MP="http://ns.microsoft.com/photo/1.2/"'
+        b' xmlns:MPRI="http://ns.microsoft.com/photo/1.2/t/RegionInfo#"'
+        b' xmlns:MPReg="http://ns.microsoft.com/photo/1.2/t/Region#">'
+        b'<MP:RegionInfo rdf:parseType="Resource"><MPRI:Regions><rdf:Bag>'
+        b'<rdf:li rdf:parseType="Resource"><MPReg:PersonDisplayName>Bo</MPReg:PersonDisplayName>'
+        b"<MPReg:Rectangle>0.1, 0.1, 0.2, 0.2</MPReg:Rectangle></rdf:li>"
+        b'<rdf:li rdf:parseType="Resource"><MPReg:PersonDisplayName>Ann</MPReg:PersonDisplayName>'
+        b"<MPReg:Rectangle>0.5, 0.1, 0.2, 0.2</MPReg:Rectangle></rdf:li>"
+        b"</rdf:Bag></MPRI:Regions></MP:RegionInfo></rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
+    fields = sample_fields(people=("Ann",))
+    props = XmpProperties(fields.embedded(), 3, None, fields.keywords, people=("Ann",))
+    merged = merge_xmp(packet, props, max_bytes=None)
+    assert b">Ann<" in merged and b">Bo<" not in merged
+    assert b"0.5, 0.1, 0.2, 0.2" in merged and b"0.1, 0.1, 0.2, 0.2" not in merged
+    nobody = XmpProperties(fields.embedded(), 3, None, fields.keywords, people=())
+    assert b"RegionInfo" not in merge_xmp(packet, nobody, max_bytes=None)

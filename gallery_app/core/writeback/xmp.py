@@ -236,46 +236,52 @@ def _strip_owned(rdf: ET.Element, props: XmpProperties) -> None:
             rdf.remove(description)
 
 
-def _region_fields(item: ET.Element) -> dict[str, str]:
-    """``Name`` and ``Type`` of one MWG region, in element or attribute form."""
-    found: dict[str, str] = {}
+_MP = "http://ns.microsoft.com/photo/1.2/"
+_MPRI = "http://ns.microsoft.com/photo/1.2/t/RegionInfo#"
+_MPREG = "http://ns.microsoft.com/photo/1.2/t/Region#"
+_REGION_STRUCTS = (
+    # (property, list inside it, the region's person name, the region's type or None)
+    (f"{{{MWG_RS}}}Regions", f"{{{MWG_RS}}}RegionList", f"{{{MWG_RS}}}Name", f"{{{MWG_RS}}}Type"),
+    (f"{{{_MP}}}RegionInfo", f"{{{_MPRI}}}Regions", f"{{{_MPREG}}}PersonDisplayName", None),
+)
+
+
+def _field(item: ET.Element, tag: str) -> str | None:
+    """A region's field in element or attribute form (also inside a nested Description)."""
+    found: str | None = None
     for node in (item, *item.findall(f"{{{RDF}}}Description")):
-        for name in ("Name", "Type"):
-            tag = f"{{{MWG_RS}}}{name}"
-            if tag in node.attrib:
-                found[name] = node.attrib[tag].strip()
-            child = node.find(tag)
-            if child is not None and child.text is not None:
-                found[name] = child.text.strip()
+        if tag in node.attrib:
+            found = node.attrib[tag].strip()
+        child = node.find(tag)
+        if child is not None and child.text is not None:
+            found = child.text.strip()
     return found
 
 
 def _drop_untagged_faces(rdf: ET.Element, people: tuple[str, ...]) -> None:
-    """Remove MWG face regions that name someone the catalog no longer tags.
+    """Remove face regions (MWG, Windows) that name someone the catalog no longer tags.
 
-    Regions of people still tagged, unnamed regions and regions of other types (pets,
-    focus areas) stay. A region list left empty takes its ``mwg-rs:Regions`` with it.
+    Regions of people still tagged, unnamed regions and MWG regions of other types (pets,
+    focus areas) stay. A region list left empty takes its region property with it.
     """
     tagged = {p.strip() for p in people}
     for description in rdf.findall(f"{{{RDF}}}Description"):
-        for regions in description.findall(f"{{{MWG_RS}}}Regions"):
-            holders = [regions, *regions.findall(f"{{{RDF}}}Description")]
-            emptied = False
-            for holder in holders:
-                for region_list in holder.findall(f"{{{MWG_RS}}}RegionList"):
+        for prop_tag, list_tag, name_tag, type_tag in _REGION_STRUCTS:
+            for prop in description.findall(prop_tag):
+                holders = [prop, *prop.findall(f"{{{RDF}}}Description")]
+                lists = [lst for h in holders for lst in h.findall(list_tag)]
+                emptied = False
+                for region_list in lists:
                     for container in region_list:
                         items = list(container)
                         for item in items:
-                            fields = _region_fields(item)
-                            name = fields.get("Name")
-                            if fields.get("Type") == "Face" and name and name not in tagged:
+                            name = _field(item, name_tag)
+                            face = type_tag is None or _field(item, type_tag) == "Face"
+                            if face and name and name not in tagged:
                                 container.remove(item)
-                        if items and len(container) == 0:
-                            emptied = True
-            if emptied and not any(
-                len(c) for h in holders for rl in h.findall(f"{{{MWG_RS}}}RegionList") for c in rl
-            ):
-                description.remove(regions)
+                        emptied = emptied or (bool(items) and len(container) == 0)
+                if emptied and not any(len(c) for lst in lists for c in lst):
+                    description.remove(prop)
 
 
 def _register(prefixes: dict[str, str]) -> None:
