@@ -21,7 +21,7 @@ from gallery_app.core.metadata import apply_sidecar, read_metadata, sidecar_cand
 from gallery_app.core.project import Project, open_project
 from gallery_app.core.writeback import WriteState, tiffpatch, write_back, write_state
 from gallery_app.core.writeback import files as wfiles
-from gallery_app.core.writeback.xmp import XmpProperties, merge_xmp
+from gallery_app.core.writeback.xmp import XmpMergeError, XmpProperties, merge_xmp
 from tests.core.test_writeback import (
     CAPTION,
     REPO,
@@ -493,3 +493,17 @@ def test_windows_face_regions_of_removed_people_go_too() -> None:
     assert b"0.5, 0.1, 0.2, 0.2" in merged and b"0.1, 0.1, 0.2, 0.2" not in merged
     nobody = XmpProperties(fields.embedded(), 3, None, fields.keywords, people=())
     assert b"RegionInfo" not in merge_xmp(packet, nobody, max_bytes=None)
+
+
+def test_a_utf16_packet_with_an_entity_declaration_is_refused() -> None:
+    doc = (
+        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x:xmpmeta [<!ENTITY a "AAAA">]>'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF'
+        ' xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description'
+        ' rdf:about="" xmlns:acme="http://e/"><acme:x>&a;</acme:x></rdf:Description>'
+        "</rdf:RDF></x:xmpmeta>"
+    )
+    fields = sample_fields()
+    props = XmpProperties(fields.embedded(), 3, None, fields.keywords, people=fields.people)
+    with pytest.raises(XmpMergeError, match="DOCTYPE"):
+        merge_xmp(doc.encode("utf-16"), props, max_bytes=None)

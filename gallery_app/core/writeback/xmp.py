@@ -114,7 +114,8 @@ class XmpProperties:
 
 def _parse(packet: bytes) -> tuple[ET.Element, dict[str, str]]:
     """The ``x:xmpmeta`` (or bare ``rdf:RDF``) root and the packet's prefix → URI map."""
-    if _DOCTYPE.search(packet):
+    # NULs removed too: in UTF-16/32 the declaration's letters are spread over NUL bytes.
+    if _DOCTYPE.search(packet) or _DOCTYPE.search(packet.replace(b"\x00", b"")):
         raise XmpMergeError("the file's XMP has a DOCTYPE or entity declarations; not merged")
     text = packet.strip(b"\x00 \t\r\n").removeprefix(b"\xef\xbb\xbf")
     prefixes: dict[str, str] = {}
