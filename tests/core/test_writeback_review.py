@@ -253,6 +253,7 @@ def test_writing_into_the_file_brings_our_earlier_sidecar_in_step(tmp_path: Path
         summary = write_back(project)
         assert summary.failed == [] and summary.written[0]["target"] == "file"
         assert read_metadata(sidecar).caption == "second words"
+        assert write_back(project).skipped == [photo_id]
     with new_project(tmp_path / "fresh") as fresh:
         fresh_id = import_one(fresh, photo, reference=True)
         assert photos.get_photo(fresh.conn, fresh_id)["caption"] == "second words"

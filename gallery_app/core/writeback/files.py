@@ -468,15 +468,15 @@ def _commit(
     between the rename and the caller's record still leaves a note of what the file became.
     """
     _fsync_file(tmp)
-    if before is not None:
-        now = target.stat()
-        if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-            raise WriteFailure("the file changed on disk while it was being written; not replaced")
     data = tmp.read_bytes()
     info = tmp.stat()
     written = WrittenFile(target, hashlib.sha256(data).hexdigest(), info.st_size, info.st_mtime_ns)
     if on_ready is not None:
         on_ready(written)
+    if before is not None:  # checked last, to keep the window before the rename small
+        now = target.stat()
+        if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            raise WriteFailure("the file changed on disk while it was being written; not replaced")
     os.replace(tmp, target)
     _fsync_dir(target.parent)
     return written

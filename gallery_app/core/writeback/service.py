@@ -231,7 +231,7 @@ def write_back(
         summary.written.append({"id": photo_id, "path": str(written.path), "target": target})
         report(ProgressEvent("writing", done, len(ids), "written", written.path, photo_id))
         if target == "file":
-            problem = _update_own_sidecars(project, photo_id, path, fields, stamp)
+            problem = _update_own_sidecars(project, photo_id, path, fields)
             if problem:
                 summary.failed.append({"id": photo_id, "path": str(path), "error": problem})
     summary.seconds = time.perf_counter() - started
@@ -314,7 +314,7 @@ def _write_one(
 
 
 def _update_own_sidecars(
-    project: Project, photo_id: int, original: Path, fields: WriteFields, stamp: str
+    project: Project, photo_id: int, original: Path, fields: WriteFields
 ) -> str | None:
     """Bring sidecars this catalog wrote earlier in step with what the file now says.
 
@@ -334,16 +334,14 @@ def _update_own_sidecars(
         sidecar = project.resolve(stored)
         if not sidecar.is_file():
             continue
-        pending = _Pending(project, photo_id, "sidecar")
+        # No record of its own: the photo's latest write stays the file's, which is what
+        # "up to date" compares against.
         try:
-            written = files.update_sidecar(original, sidecar, fields, pending.record)
+            files.update_sidecar(original, sidecar, fields)
         except files.WriteFailure as exc:
-            pending.cancel()
             problems.append(
                 f"written into the file, but its sidecar {sidecar} was not updated: {exc}"
             )
-            continue
-        pending.confirm(stamp, written)
     return "; ".join(problems) or None
 
 
