@@ -103,16 +103,17 @@ def sidecar_candidates(original: Path) -> list[Path]:
 
     ``name.xmp`` is left out when a raw sibling owns it.
     """
-    names = [f"{original.name}.xmp"]
-    if raw_sibling(original) is None:
-        names.append(f"{original.stem}.xmp")
     found: dict[Path, int] = {}
-    for name in names:
+    for name in (f"{original.name}.xmp", f"{original.stem}.xmp"):
         for variant in (name, name[:-4] + ".XMP"):
             candidate = original.parent / variant
             with contextlib.suppress(OSError):
                 if candidate.is_file():
                     found[candidate] = candidate.stat().st_mtime_ns
+    stem_named = [p for p in found if p.name.lower() == f"{original.stem}.xmp".lower()]
+    if stem_named and raw_sibling(original) is not None:  # listed only when it matters
+        for path in stem_named:
+            del found[path]
     return [path for path, _ in sorted(found.items(), key=lambda item: -item[1])]
 
 

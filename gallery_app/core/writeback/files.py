@@ -664,8 +664,8 @@ def write_sidecar(
     target, is_fallback = sidecar_target(original, naming, fallback)
     if target is None:
         raise WriteFailure("cannot write a sidecar: the original's folder is read-only")
-    raw = raw_sibling(original)
-    if not is_fallback and naming == "name.xmp" and raw is not None:
+    raw = raw_sibling(original) if naming == "name.xmp" and not is_fallback else None
+    if raw is not None:
         raise WriteFailure(
             f"{target.name} is the sidecar of the raw file {raw.name} (Lightroom); not mixed "
             "with this photo's metadata. Use the name.ext.xmp naming (--sidecar-naming "
