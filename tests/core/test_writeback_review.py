@@ -221,13 +221,15 @@ def test_release_status_event_and_workflow_label_of_others_are_kept_without_our_
         "-XMP-plus:ModelReleaseStatus#=http://ns.useplus.org/ldf/vocab/MR-LMR",
         "-XMP-xmp:Label=Approved",
         "-XMP-iptcExt:Event=Summit day 1",
+        "-XMP-xmpRights:Marked=True",
     )
-    nothing = sample_fields(model_release_status=None, color_label=None, event=None)
+    nothing = sample_fields(model_release_status=None, color_label=None, event=None, copyright=None)
     wfiles.write_into_file(photo, nothing, "jpeg")
     tags = exiftool_json(exiftool, [photo], "-a", "-G1", "-n")[photo.name]
     assert tags["XMP-plus:ModelReleaseStatus"] == "http://ns.useplus.org/ldf/vocab/MR-LMR"
     assert tags["XMP-xmp:Label"] == "Approved"
     assert tags["XMP-iptcExt:Event"] == "Summit day 1"
+    assert tags["XMP-xmpRights:Marked"] in (True, "True", 1)
     ours = sample_fields(color_label="red", event="Summit")
     wfiles.write_into_file(photo, ours, "jpeg")
     tags = exiftool_json(exiftool, [photo], "-a", "-G1", "-n")[photo.name]

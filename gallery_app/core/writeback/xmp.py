@@ -191,15 +191,18 @@ def _owned_present(rdf: ET.Element) -> set[str]:
 def _replaced(props: XmpProperties) -> frozenset[str]:
     """The owned properties this write replaces.
 
-    Properties the import never reads (the release status, the event) are replaced only when
-    we have a value: without one, what another tool said stays. ``xmp:Label`` is ours only as a
-    colour; Bridge's workflow labels ("Approved") are kept unless a colour takes their place.
+    Properties the import never reads (the release status, the event, ``xmpRights:Marked``)
+    are replaced only when we have a value: without one, what another tool said stays.
+    ``xmp:Label`` is ours only as a colour; Bridge's workflow labels ("Approved") are kept
+    unless a colour takes their place.
     """
     skip: set[str] = set()
     if props.metadata.model_release_status is None:
         skip.add(_RELEASE)
     if not props.metadata.event:
         skip.add(_EVENT)
+    if not (props.metadata.copyright or "").strip():
+        skip.add(f"{{{NS['xmpRights']}}}Marked")  # the import does not read it either
     if props.metadata_date:
         return OWNED.difference(skip) | {_METADATA_DATE}
     return OWNED.difference(skip)
