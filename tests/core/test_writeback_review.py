@@ -510,3 +510,21 @@ def test_a_utf16_packet_with_an_entity_declaration_is_refused() -> None:
     props = XmpProperties(fields.embedded(), 3, None, fields.keywords, people=fields.people)
     with pytest.raises(XmpMergeError, match="DOCTYPE"):
         merge_xmp(doc.encode("utf-16"), props, max_bytes=None)
+
+
+def test_a_file_changed_while_the_pending_record_is_made_is_not_replaced(
+    tmp_path: Path,
+) -> None:
+    photo = make_jpeg(tmp_path / "a.jpg")
+    seen: list[wfiles.WrittenFile] = []
+
+    def another_program_saves(written: wfiles.WrittenFile) -> None:
+        seen.append(written)
+        photo.write_bytes(photo.read_bytes() + b"\x00")  # someone else saved meanwhile
+
+    changed = photo.read_bytes() + b"\x00"
+    with pytest.raises(wfiles.WriteFailure, match="changed on disk"):
+        wfiles.write_into_file(photo, sample_fields(), "jpeg", another_program_saves)
+    assert photo.read_bytes() == changed
+    assert len(seen) == 1 and seen[0].path == photo
+    assert sorted(p.name for p in photo.parent.iterdir()) == ["a.jpg"]
