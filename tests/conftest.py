@@ -2,7 +2,8 @@
 
 Tests reach the licensed camera files through ``GALLERY_TEST_CORPUS`` (set by ``.ci/run``);
 they are never copied into the repository. When the variable is set the corpus must be there:
-a missing folder fails the run instead of silently skipping the most important tests.
+a missing folder fails the run instead of silently skipping the most important tests; on CI
+(``CI`` set) a missing variable fails too.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def corpus_dir() -> Path:
     value = os.environ.get("GALLERY_TEST_CORPUS")
     if not value:
+        if os.environ.get("CI"):  # as for the GUI and browser tests: CI fails rather than skips
+            pytest.fail("GALLERY_TEST_CORPUS is not set, but CI must run the corpus tests")
         pytest.skip("GALLERY_TEST_CORPUS is not set (CI sets it to ../shared/testdata/camera)")
     path = Path(value)
     if not path.is_dir():

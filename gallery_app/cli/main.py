@@ -288,6 +288,14 @@ def cmd_write_back(args: argparse.Namespace) -> int:
             print(f"  {where}: {item['path']}")
         for failure in summary.failed:
             print(f"  failed: {failure['path']}: {failure['error']}")
+    if summary.failed:
+        # Scripts that only watch stderr (cron mail, CI logs) must see that something failed.
+        count = len(summary.failed)
+        print(
+            f"gallery-app: write-back failed for {count} photo{'s' if count != 1 else ''} "
+            f"(ids {', '.join(str(f['id']) for f in summary.failed)})",
+            file=sys.stderr,
+        )
     return EXIT_ERROR if summary.failed else EXIT_OK
 
 

@@ -66,14 +66,40 @@ class Project:
     context manager) when done.
     """
 
-    def __init__(self, root: Path, conn: sqlite3.Connection, lock: FileLock | None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        conn: sqlite3.Connection,
+        lock: FileLock | None,
+        *,
+        shares_lock: bool = False,
+    ) -> None:
         self.root = root
         self.conn = conn
         self._lock = lock
+        self._shares_lock = shares_lock
 
     @property
     def writable(self) -> bool:
-        return self._lock is not None
+        return self._lock is not None or self._shares_lock
+
+    def open_worker_handle(self) -> Project:
+        """A second handle on this project, with its own catalog connection, for one thread.
+
+        The desktop app imports and exports on a worker thread while the window keeps using
+        :attr:`conn` (a SQLite connection must not be shared by two threads at once). The
+        handle works under *this* process's write lock, which it does not take again (the lock
+        is per process; taking it twice would fail as "in use"). WAL lets the window read while
+        the worker writes; both writers wait for each other's short transactions through the
+        busy timeout. Close the handle when the thread ends; that closes only its connection.
+
+        Raises:
+            UserError: this project was opened read-only.
+        """
+        if not self.writable:
+            raise UserError("the project was opened read-only; open it for writing to change it")
+        conn = connect(self.catalog_path)
+        return Project(self.root, conn, None, shares_lock=True)
 
     @property
     def catalog_path(self) -> Path:
@@ -118,7 +144,9 @@ class Project:
         }
 
     def close(self) -> None:
+        """Close the connection and release the write lock (a worker handle has none)."""
         self.conn.close()
+        self._shares_lock = False
         if self._lock is not None:
             self._lock.release()
             self._lock = None

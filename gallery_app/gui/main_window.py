@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QWidge
 from gallery_app.core.edits import EditRequest
 from gallery_app.core.project import Project
 from gallery_app.gui import messages, panels, shell
+from gallery_app.gui.file_actions import FileActions
 from gallery_app.gui.models.photo_grid_model import PhotoGridModel
 from gallery_app.gui.preview import PreviewWidget
 from gallery_app.gui.thumbnail_loader import ThumbnailLoader
@@ -76,6 +77,10 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self.file_actions = FileActions(self)
+        file_menu.addAction(self.file_actions.import_action)
+        file_menu.addAction(self.file_actions.export_action)
+        file_menu.addSeparator()
         close = file_menu.addAction("&Close project")
         close.setShortcut(QKeySequence.StandardKey.Close)
         close.triggered.connect(self._close_project)
@@ -113,6 +118,10 @@ class MainWindow(QMainWindow):
         self.preview_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
         self.preview_action.setCheckable(True)
         self.preview_action.triggered.connect(self.toggle_preview)
+
+        from gallery_app.gui.people.menu import install_people_menu  # (gui-people)
+
+        self.people_menu = install_people_menu(self)  # People ▸ register, review queue, N
 
     def _add_edit_action(self, menu: QMenu, label: str, key: str, request: EditRequest) -> QAction:
         action = QAction(label, self)
@@ -227,6 +236,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop the worker pools and close the project (idempotent)."""
+        self.file_actions.shutdown()  # a running import/export ends before the project closes
         self.loader.shutdown()
         self.preview.shutdown()
         self.panels.shutdown()

@@ -25,6 +25,7 @@ def test_write_back_text_json_state_and_failures(tmp_path: Path) -> None:
     assert f"failed: {second}: cannot be changed: the file is read-only" in failed.stdout
     assert "--sidecar" in failed.stdout
     assert "Traceback" not in failed.stderr
+    assert "write-back failed for 1 photo (ids 2)" in failed.stderr
     assert run_json("show", project, "1")["write_state"] == "up_to_date"
     assert run_json("show", project, "2")["write_state"] == "never_written"
 

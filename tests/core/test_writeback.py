@@ -409,7 +409,7 @@ def test_sidecar_on_request_and_in_the_project_when_the_folder_is_read_only(
         assert "--sidecar" in failure["error"]
         summary = write_back(project, sidecar=True)
         (item,) = summary.written
-        assert Path(item["path"]) == project.root / "sidecars" / "a.jpg.xmp"
+        assert Path(item["path"]) == project.root / "sidecars" / f"{photo_id}-a.jpg.xmp"
     finally:
         shelf.chmod(0o755)
     assert photo.read_bytes() == before

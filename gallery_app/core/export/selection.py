@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import sqlite3
 
 from gallery_app.core.catalog.photos import PhotoQuery
 from gallery_app.core.errors import UserError
@@ -65,3 +66,24 @@ def _id_ranges(text: str) -> list[int]:
         else:
             raise UserError(f"--select: {part!r} is not an id or a range like 1-20")
     return ids
+
+
+def album_parents(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """Keywords that can split an export into albums (``album_keyword``), with how many each
+    would give: every keyword path that has sub-keywords on some photo, e.g. ``Sessions``
+    for ``Sessions|Keynote`` and ``Sessions|Panel``.
+
+    ``People`` hierarchies are never offered: album titles are published, and a person's name
+    must not appear in a gallery because of a keyword.
+    """
+    children: dict[str, set[str]] = {}
+    for (path,) in conn.execute(
+        "SELECT k.path FROM keywords k WHERE EXISTS"
+        " (SELECT 1 FROM photo_keywords pk WHERE pk.keyword_id = k.id)"
+    ):
+        parts = [part.strip() for part in str(path).split("|")]
+        if parts[0].casefold().startswith("people"):
+            continue
+        for depth in range(1, len(parts)):
+            children.setdefault("|".join(parts[:depth]), set()).add(parts[depth])
+    return sorted((parent, len(names)) for parent, names in children.items())

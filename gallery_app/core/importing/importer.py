@@ -20,6 +20,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import dataclasses
+import errno
 import json
 import os
 import queue
@@ -483,6 +484,32 @@ class _ImportRun:
         return Path(row["source_path"])
 
 
+def example_file_name(
+    project: Project,
+    template: str,
+    *,
+    captured_at: str = "2026-05-14T10:15:00",
+    original: str = "DSC_0042.JPG",
+    camera: str = "Nikon Z 6",
+) -> str:
+    """What the next copied photo would be called with ``template`` (the Import dialog shows
+    it live while the user picks a naming scheme). Raises :class:`UserError` for a template
+    the import would refuse."""
+    naming.validate_template(template)
+    row = project.conn.execute("SELECT import_sequence, event_name FROM project").fetchone()
+    stem = naming.render(
+        template,
+        naming.NameParts(
+            captured_at=captured_at,
+            seq=int(row["import_sequence"] or 0) + 1,
+            event=row["event_name"],
+            original_stem=Path(original).stem,
+            camera=camera,
+        ),
+    )
+    return stem + Path(original).suffix.lower()
+
+
 def _stored_path(root: Path, path: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -512,8 +539,23 @@ def describe_failure(exc: BaseException, timeout: float) -> str:
     name = type(exc).__name__
     if name in ("ImageUnreadable", "MetadataUnreadable"):
         return str(exc)
+    if isinstance(exc, OSError) and exc.errno in _OS_REASONS:
+        return _OS_REASONS[exc.errno]  # not "[Errno 2] No such file or directory: '/…'"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"could not be read: {exc.strerror.lower()}"
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else name
     return f"could not be read: {message}"
+
+
+_OS_REASONS = {
+    errno.ENOENT: "the file is not there any more (moved, renamed, or on a drive that is not "
+    "connected?)",
+    errno.EACCES: "permission denied: this user account may not read or write it",
+    errno.EPERM: "permission denied: this user account may not read or write it",
+    errno.ENOSPC: "the disk is full",
+    errno.EROFS: "the disk is read-only",
+    errno.EIO: "the disk could not be read (a damaged card or drive?)",
+}
 
 
 def recover_staging(project: Project) -> int:

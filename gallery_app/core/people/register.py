@@ -128,6 +128,71 @@ def add_person(
     return find_person(conn, str(person_id))
 
 
+def update_person(
+    project: Project,
+    person_id: int,
+    *,
+    name: str,
+    email: str | None = None,
+    organisation: str | None = None,
+    role: str | None = None,
+    minor: bool = False,
+) -> Person:
+    """Correct someone's details (a typo in a name, a missing e-mail, a minor flag).
+
+    Consent records are not touched: they stay attached to the person. The audit log keeps
+    what each changed field was before and after, because marking someone as a minor (or not)
+    changes the verdict on every photo of them.
+    """
+    clean_name = " ".join(name.split())
+    if not clean_name:
+        raise UserError("a person needs a name")
+    clean_email = email.strip().lower() if email and email.strip() else None
+    conn = project.conn
+    with transaction(conn):
+        before = find_person(conn, str(person_id))
+        if before.id != person_id:
+            raise UserError(f"there is nobody with id {person_id} in the people register")
+        clash = conn.execute(
+            "SELECT name, email FROM people WHERE id != ? AND (casefold(name) = casefold(?)"
+            " OR (email IS NOT NULL AND email = ? COLLATE NOCASE))",
+            (person_id, clean_name, clean_email),
+        ).fetchone()
+        if clash is not None:
+            raise UserError(
+                f"{clash['name']} ({clash['email'] or 'no e-mail'}) is already in the register"
+            )
+        after = {
+            "name": clean_name,
+            "email": clean_email,
+            "organisation": (organisation or "").strip() or None,
+            "role": _check_role(role),
+            "minor": bool(minor),
+        }
+        changed = {
+            key: {"before": getattr(before, key), "after": value}
+            for key, value in after.items()
+            if getattr(before, key) != value
+        }
+        if changed:
+            conn.execute(
+                "UPDATE people SET name = ?, email = ?, organisation = ?, role = ?, minor = ?"
+                " WHERE id = ?",
+                (
+                    after["name"],
+                    after["email"],
+                    after["organisation"],
+                    after["role"],
+                    int(minor),
+                    person_id,
+                ),
+            )
+            audit.record(
+                conn, action="person_updated", subject=f"person:{person_id}", details=changed
+            )
+    return find_person(conn, str(person_id))
+
+
 def list_people(conn: sqlite3.Connection, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Everyone in the register with today's consent state per use and their photo count."""
     from gallery_app.core.consent import store
@@ -301,4 +366,5 @@ __all__ = [
     "find_person",
     "import_registration",
     "list_people",
+    "update_person",
 ]

@@ -49,6 +49,7 @@ __all__ = [
     "RowProblem",
     "neutralise_formula",
     "parse_registration_csv",
+    "registration_columns",
     "write_people_csv",
 ]
 
@@ -1193,6 +1194,43 @@ def _join_uses(uses: Iterable[str]) -> str:
 # The parser
 
 
+def _read_records(path: Path) -> tuple[list[list[str]], str, str]:
+    """The file's rows as cells, with the encoding and delimiter they were read with."""
+    data = _read_bytes(path)
+    text, encoding = _decode(path, data)
+
+    delimiter: str | None = None
+    first_line, _, rest = text.partition("\n")
+    sep = re.fullmatch(r"\s*sep=(.)\s*", first_line, flags=re.IGNORECASE)
+    # Excel's "sep=;" hint line. Excel hides it, so rows are numbered without it.
+    if sep and sep.group(1) not in '\r\n"':
+        delimiter, text = sep.group(1), rest
+    if delimiter is None:
+        delimiter = _sniff_delimiter(text)
+
+    try:
+        records = [[_unneutralise(cell) for cell in record] for record in _records(text, delimiter)]
+    except csv.Error as exc:
+        raise _fail(path, f"is not a CSV file we can read ({exc})") from exc
+    return records, encoding, delimiter
+
+
+def registration_columns(path: Path) -> list[str]:
+    """The column labels of the file's first non-blank row, as ``mapping`` accepts them.
+
+    A front end offers these as choices when the columns were not recognised (no name column
+    found), so the user can say which column is which instead of editing the file.
+
+    Raises:
+        UserError: the file is missing, unreadable, binary, too large or empty.
+    """
+    records, _, _ = _read_records(Path(path))
+    for record in records:
+        if any(cell.strip() for cell in record):
+            return _labels([cell.strip() for cell in record])
+    raise _fail(Path(path), "is empty")
+
+
 def parse_registration_csv(
     path: Path,
     mapping: dict[str, str] | None = None,
@@ -1219,23 +1257,7 @@ def parse_registration_csv(
     bad_uses = [use for use in default_uses if use not in USES]
     if bad_uses:
         raise UserError(f"unknown use {', '.join(bad_uses)}; uses: {', '.join(USES)}")
-    data = _read_bytes(path)
-    text, encoding = _decode(path, data)
-
-    delimiter: str | None = None
-    first_line, _, rest = text.partition("\n")
-    sep = re.fullmatch(r"\s*sep=(.)\s*", first_line, flags=re.IGNORECASE)
-    # Excel's "sep=;" hint line. Excel hides it, so rows are numbered without it.
-    if sep and sep.group(1) not in '\r\n"':
-        delimiter, text = sep.group(1), rest
-    if delimiter is None:
-        delimiter = _sniff_delimiter(text)
-
-    try:
-        records = [[_unneutralise(cell) for cell in record] for record in _records(text, delimiter)]
-    except csv.Error as exc:
-        raise _fail(path, f"is not a CSV file we can read ({exc})") from exc
-
+    records, encoding, delimiter = _read_records(path)
     header_at, columns, header, labels = _find_header(path, records, mapping or {})
     notes = _notes(header_at, columns, labels)
     problems: list[RowProblem] = []

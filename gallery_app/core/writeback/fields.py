@@ -20,9 +20,10 @@ from gallery_app.core.export.model import EmbeddedMetadata
 
 __all__ = ["WRITER_VERSION", "WriteFields", "fields_for", "fingerprint"]
 
-WRITER_VERSION = 1
+WRITER_VERSION = 2
 """Part of every fingerprint: bump when what is written changes, so every photo shows as
-changed and the next write-back brings the files up to date."""
+changed and the next write-back brings the files up to date. 2: face regions of people no
+longer tagged are removed (files written by 1 may still name them), ``xmp:MetadataDate``."""
 
 _CHUNK = 500
 

@@ -3,29 +3,36 @@
 A write never touches the original until the new version is complete and checked:
 
 1. the new file is built in a temporary file next to the original (same file system, so the
-   final rename is atomic), with the original's permission bits;
+   final rename is atomic), created with a random name and ``O_EXCL`` (a planted symlink or a
+   second writer cannot redirect it), locked while in use, and given the original's mode,
+   owner (best effort) and extended attributes; a symlinked original is followed and the
+   real file is written, so the link stays a link;
 2. it is verified: the compressed image data hashes the same as the original's (JPEG scan
    data, PNG IDAT, WebP bitstream, TIFF strips or tiles) and the import's own reader
    (:func:`~gallery_app.core.metadata.read_metadata`) reads every field back as written;
 3. it is flushed to disk (fsync), renamed over the original, and the folder is synced.
 
 A kill or a failure at any moment leaves either the untouched original or the complete new
-file, plus at worst a hidden ``.NAME.gc-writeback.tmp`` that the next write of that photo
-removes. JPEG: :mod:`.jpeg`. PNG, WebP and TIFF: exiv2 (the import's engine) writes EXIF
-IFD0 text and our merged XMP packet verbatim. HEIC/HEIF/AVIF cannot be written safely by
-exiv2 and get an XMP sidecar, as does any file when the caller asks for one.
+file, plus at worst a hidden ``.NAME.XXXX.gc-writeback.tmp`` that the next write of that photo
+removes (only when no live writer holds its lock). JPEG: :mod:`.jpeg`. PNG, WebP and TIFF:
+exiv2 (the import's engine) writes EXIF IFD0 text and our merged XMP packet verbatim.
+HEIC/HEIF/AVIF cannot be written safely by exiv2 and get an XMP sidecar, as does any file
+when the caller asks for one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
 import hashlib
 import os
 import re
-import shutil
+import stat as stat_mod
 import struct
-from collections.abc import Iterator
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +47,7 @@ from gallery_app.core.metadata import (
 )
 from gallery_app.core.metadata.reader import capturing_exiv2_log
 from gallery_app.core.metadata.reconcile import merge_keywords
+from gallery_app.core.metadata.sidecar import raw_sibling
 from gallery_app.core.model import PhotoMetadata
 from gallery_app.core.writeback import jpeg
 from gallery_app.core.writeback.fields import WriteFields
@@ -51,7 +59,10 @@ __all__ = [
     "WriteFailure",
     "WrittenFile",
     "image_data_hash",
+    "remove_stale_temps",
     "sidecar_path",
+    "sidecar_target",
+    "update_sidecar",
     "write_into_file",
     "write_sidecar",
 ]
@@ -66,6 +77,9 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 class WriteFailure(Exception):
     """One photo could not be written; the message is one line for the failure list."""
+
+
+PendingHook = Callable[["WrittenFile"], None]
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,8 @@ def _props(fields: WriteFields) -> XmpProperties:
         rating=fields.xmp_rating,
         color_label=fields.color_label,
         keywords=fields.keywords,
+        people=fields.people,
+        metadata_date=dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
     )
 
 
@@ -125,7 +141,7 @@ def image_data_hash(data: bytes, fmt: str) -> str:
 def _image_parts(data: bytes, fmt: str) -> Iterator[bytes]:
     if fmt == "jpeg":
         try:
-            yield jpeg.scan_data(data)
+            yield from jpeg.kept_parts(data)
         except jpeg.JpegWriteError as exc:
             raise WriteFailure(str(exc)) from exc
     elif fmt == "png":
@@ -175,25 +191,32 @@ def _webp_parts(data: bytes) -> Iterator[bytes]:
 
 
 def _tiff_parts(data: bytes) -> Iterator[bytes]:
+    """Every page's size and strips or tiles (a multi-page TIFF has more than one IFD)."""
     import io
 
     from PIL import Image
 
+    pages: list[tuple[tuple[int, int], list[int], list[int]]] = []
     try:
         with Image.open(io.BytesIO(data)) as image:
-            tags = image.tag_v2  # type: ignore[attr-defined]
-            offsets = tags.get(273) or tags.get(324)
-            counts = tags.get(279) or tags.get(325)
-            size = image.size
+            for index in range(getattr(image, "n_frames", 1)):
+                image.seek(index)
+                tags = image.tag_v2  # type: ignore[attr-defined]
+                offsets = tags.get(273) or tags.get(324)
+                counts = tags.get(279) or tags.get(325)
+                if not offsets or not counts or len(offsets) != len(counts):
+                    raise WriteFailure("TIFF without readable strip or tile offsets")
+                pages.append((image.size, list(offsets), list(counts)))
+    except WriteFailure:
+        raise
     except Exception as exc:
         raise WriteFailure(f"damaged TIFF ({exc})") from exc
-    if not offsets or not counts or len(offsets) != len(counts):
-        raise WriteFailure("TIFF without readable strip or tile offsets")
-    yield struct.pack(">II", *size)
-    for offset, count in zip(offsets, counts, strict=True):
-        if offset + count > len(data):
-            raise WriteFailure("damaged TIFF (image data runs past the end)")
-        yield data[offset : offset + count]
+    for size, offsets, counts in pages:
+        yield struct.pack(">II", *size)
+        for offset, count in zip(offsets, counts, strict=True):
+            if offset + count > len(data):
+                raise WriteFailure("damaged TIFF (image data runs past the end)")
+            yield data[offset : offset + count]
 
 
 # --- verification ---------------------------------------------------------------------------------
@@ -235,8 +258,8 @@ def mismatches(read: PhotoMetadata, fields: WriteFields) -> list[str]:
             problems.append(name.replace("_", " "))
     if sorted(set(read.keywords)) != sorted(set(expected_keywords(fields.keywords))):
         problems.append("keywords")
-    if not set(fields.people) <= set(read.people):
-        problems.append("people")
+    if set(fields.people) != set(read.people):
+        problems.append("people")  # equal: a removed person must not stay in the file
     if fields.rejected:
         if "rejected" not in read.sources:
             problems.append("reject flag")
@@ -247,14 +270,61 @@ def mismatches(read: PhotoMetadata, fields: WriteFields) -> list[str]:
     return problems
 
 
-def _verify_metadata(path: Path, fields: WriteFields) -> None:
+_LANG_PREFIX = re.compile(r'^lang="[^"]*"\s*')
+
+
+def raw_mismatches(path: Path, fields: WriteFields, *, in_file: bool, fmt: str) -> list[str]:
+    """What the import's reader does not look at, checked in the blocks themselves: the event
+    and release status (XMP), EXIF IFD0's caption/creator/copyright, and the JPEG's IIM."""
+    with capturing_exiv2_log():
+        image = exiv2.ImageFactory.open(os.fspath(path))
+        image.readMetadata()
+    xmp: dict[str, str] = {}
+    for datum in image.xmpData():
+        xmp.setdefault(str(datum.key()), _LANG_PREFIX.sub("", str(datum.toString())))
+    problems: list[str] = []
+    if fields.event and xmp.get("Xmp.iptcExt.Event") != fields.event.strip():
+        problems.append("event")
+    release = fields.model_release_status
+    if release and xmp.get("Xmp.plus.ModelReleaseStatus") != release:
+        problems.append("model release status")
+    if in_file:
+        exif: dict[str, str] = {}
+        for datum in image.exifData():
+            value = datum.value()
+            raw = bytes(value.data()) if hasattr(value, "data") else b""
+            exif[str(datum.key())] = raw.rstrip(b"\x00 ").decode("utf-8", "replace")
+        for key, want, name in (
+            ("Exif.Image.ImageDescription", fields.caption, "EXIF description"),
+            ("Exif.Image.Artist", fields.creator, "EXIF artist"),
+            ("Exif.Image.Copyright", fields.copyright, "EXIF copyright"),
+        ):
+            expected = (want or "").replace("\x00", "").rstrip(" ")
+            if exif.get(key, "") != expected:
+                problems.append(name)
+        if fmt == "jpeg":
+            read_iim: list[tuple[str, str]] = [
+                (str(d.key()), str(d.toString()))
+                for d in image.iptcData()
+                if str(d.key()) in jpeg.IIM_KEYS
+            ]
+            if sorted(read_iim) != sorted(jpeg.iim_values(fields.embedded())):
+                problems.append("IPTC-IIM")
+    del image
+    return problems
+
+
+def _verify_metadata(
+    path: Path, fields: WriteFields, *, in_file: bool = False, fmt: str = "xmp"
+) -> None:
     try:
         read = read_metadata(path)
-    except MetadataUnreadable as exc:
+        wrong = raw_mismatches(path, fields, in_file=in_file, fmt=fmt)
+    except (MetadataUnreadable, exiv2.Exiv2Error) as exc:
         raise WriteFailure(
             f"the written file could not be read back ({exc}); not replaced"
         ) from exc
-    wrong = mismatches(read, fields)
+    wrong = mismatches(read, fields) + wrong
     if wrong:
         raise WriteFailure(
             f"verification failed: {', '.join(wrong)} did not read back as written; not replaced"
@@ -264,8 +334,108 @@ def _verify_metadata(path: Path, fields: WriteFields) -> None:
 # --- atomic replacement ---------------------------------------------------------------------------
 
 
-def temp_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}{_TMP_SUFFIX}")
+def _temp_pattern(target: Path) -> tuple[str, str]:
+    return f".{target.name}.", _TMP_SUFFIX
+
+
+class _TempFile:
+    """A fresh temporary file beside ``target``: random name, ``O_EXCL``, locked while alive.
+
+    ``mkstemp`` never opens an existing name, so a symlink planted under a predictable name
+    cannot redirect the write, and two writers never share a file. The descriptor keeps an
+    exclusive ``flock`` until :meth:`close`, so :func:`remove_stale_temps` can tell a live
+    writer's file from one left by a killed process.
+    """
+
+    def __init__(self, target: Path) -> None:
+        prefix, suffix = _temp_pattern(target)
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=target.parent)
+        self.fd: int | None = fd
+        self.path = Path(name)
+        _lock(fd, blocking=True)
+
+    def write(self, data: bytes) -> None:
+        assert self.fd is not None
+        os.ftruncate(self.fd, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        view = memoryview(data)
+        while view:
+            written = os.write(self.fd, view)
+            view = view[written:]
+
+    def close(self) -> None:
+        """Remove the file (if it is still there, i.e. not renamed) and release the lock."""
+        with contextlib.suppress(OSError):
+            self.path.unlink(missing_ok=True)
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = None
+
+
+def _lock(fd: int, *, blocking: bool) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; stale files are judged by age instead
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+    except OSError:
+        return False
+    return True
+
+
+_STALE_AGE_S = 3600  # only where locks do not exist (Windows)
+try:
+    import fcntl as _fcntl  # noqa: F401
+
+    _HAVE_FLOCK = True
+except ImportError:
+    _HAVE_FLOCK = False
+
+
+def remove_stale_temps(target: Path) -> None:
+    """Delete temporary files of ``target`` that no live writer holds (left by a kill)."""
+    prefix, suffix = _temp_pattern(target)
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(suffix)):
+            continue
+        candidate = target.parent / name
+        try:
+            fd = os.open(candidate, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue  # a symlink or something we cannot open is not ours to delete
+        try:
+            if not stat_mod.S_ISREG(os.fstat(fd).st_mode):
+                continue
+            if not _HAVE_FLOCK:
+                if time.time() - os.fstat(fd).st_mtime < _STALE_AGE_S:
+                    continue
+            elif not _lock(fd, blocking=False):
+                continue  # a writer is still working on it
+            with contextlib.suppress(OSError):
+                candidate.unlink()
+        finally:
+            os.close(fd)
+
+
+def _copy_attributes(original: Path, before: os.stat_result, tmp: Path) -> None:
+    """Owner (best effort), mode and extended attributes of the original onto the new file."""
+    with contextlib.suppress(OSError):
+        os.chown(tmp, before.st_uid, before.st_gid)
+    os.chmod(tmp, stat_mod.S_IMODE(before.st_mode))  # after chown, which may clear set-id bits
+    if hasattr(os, "listxattr"):
+        try:
+            names = os.listxattr(original)
+        except OSError:
+            return
+        for name in names:
+            with contextlib.suppress(OSError):
+                os.setxattr(tmp, name, os.getxattr(original, name))
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -286,18 +456,30 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def _commit(tmp: Path, target: Path, before: os.stat_result | None) -> WrittenFile:
-    """fsync ``tmp``, check ``target`` did not change meanwhile, rename, sync the folder."""
+def _commit(
+    tmp: Path,
+    target: Path,
+    before: os.stat_result | None,
+    on_ready: PendingHook | None = None,
+) -> WrittenFile:
+    """fsync ``tmp``, check ``target`` did not change meanwhile, rename, sync the folder.
+
+    ``on_ready`` learns the new file's hash, size and time before the rename, so a crash
+    between the rename and the caller's record still leaves a note of what the file became.
+    """
     _fsync_file(tmp)
-    if before is not None:
+    data = tmp.read_bytes()
+    info = tmp.stat()
+    written = WrittenFile(target, hashlib.sha256(data).hexdigest(), info.st_size, info.st_mtime_ns)
+    if on_ready is not None:
+        on_ready(written)
+    if before is not None:  # checked last, to keep the window before the rename small
         now = target.stat()
         if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
             raise WriteFailure("the file changed on disk while it was being written; not replaced")
     os.replace(tmp, target)
     _fsync_dir(target.parent)
-    data = target.read_bytes()
-    stat = target.stat()
-    return WrittenFile(target, hashlib.sha256(data).hexdigest(), stat.st_size, stat.st_mtime_ns)
+    return written
 
 
 def _os_failure(exc: OSError, what: str) -> WriteFailure:
@@ -311,11 +493,17 @@ def _os_failure(exc: OSError, what: str) -> WriteFailure:
 # --- in place -------------------------------------------------------------------------------------
 
 
-def write_into_file(path: Path, fields: WriteFields, fmt: str) -> WrittenFile:
-    """Write the fields into ``path`` (JPEG, PNG, WebP or TIFF) atomically and verified."""
+def write_into_file(
+    path: Path, fields: WriteFields, fmt: str, on_ready: PendingHook | None = None
+) -> WrittenFile:
+    """Write the fields into ``path`` (JPEG, PNG, WebP or TIFF) atomically and verified.
+
+    A symlink is followed: the real file is rewritten and the link stays a link.
+    """
     if fmt not in IN_PLACE_FORMATS:
         raise WriteFailure(f"{fmt.upper()} files are not changed; write an XMP sidecar instead")
     try:
+        path = Path(os.path.realpath(path, strict=True))
         before = path.stat()
         original = path.read_bytes()
     except FileNotFoundError:
@@ -326,39 +514,39 @@ def write_into_file(path: Path, fields: WriteFields, fmt: str) -> WrittenFile:
     if reason:
         raise WriteFailure(_read_only_message(reason))
     image_hash = image_data_hash(original, fmt)
-    tmp = temp_path(path)
+    remove_stale_temps(path)
+    tmp: _TempFile | None = None
     try:
         try:
+            tmp = _TempFile(path)
             if fmt == "jpeg":
-                _write_jpeg(tmp, original, fields)
+                tmp.write(_jpeg_bytes(original, fields))
             else:
-                shutil.copyfile(path, tmp)
-                _write_with_exiv2(tmp, fields)
-            shutil.copymode(path, tmp)
+                tmp.write(original)
+                _write_with_exiv2(tmp.path, fields)
+            _copy_attributes(path, before, tmp.path)
         except OSError as exc:
             raise _os_failure(exc, "its folder") from exc
-        if image_data_hash(tmp.read_bytes(), fmt) != image_hash:
+        if image_data_hash(tmp.path.read_bytes(), fmt) != image_hash:
             raise WriteFailure("verification failed: the image data changed; not replaced")
-        _verify_metadata(tmp, fields)
+        _verify_metadata(tmp.path, fields, in_file=True, fmt=fmt)
         try:
-            return _commit(tmp, path, before)
+            return _commit(tmp.path, path, before, on_ready)
         except OSError as exc:
             raise _os_failure(exc, "the file") from exc
     finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.close()
 
 
-def _write_jpeg(tmp: Path, original: bytes, fields: WriteFields) -> None:
+def _jpeg_bytes(original: bytes, fields: WriteFields) -> bytes:
     try:
         packet = merge_xmp(jpeg.existing_xmp(original), _props(fields))
-        data = jpeg.rewrite_jpeg(
+        return jpeg.rewrite_jpeg(
             original, jpeg.JpegTexts(fields.embedded(), fields.xmp_rating), packet
         )
     except (XmpMergeError, jpeg.JpegWriteError) as exc:
         raise WriteFailure(str(exc)) from exc
-    with tmp.open("wb") as handle:
-        handle.write(data)
 
 
 def _exiv2_message(exc: BaseException) -> str:
@@ -412,6 +600,27 @@ def sidecar_path(original: Path, naming: str, folder: Path | None = None) -> Pat
     return (folder or original.parent) / name
 
 
+def folder_writable(folder: Path) -> bool:
+    try:
+        return bool(folder.stat().st_mode & 0o222) and os.access(folder, os.W_OK)
+    except OSError:
+        return False
+
+
+def sidecar_target(
+    original: Path, naming: str, fallback: Path | None = None
+) -> tuple[Path | None, bool]:
+    """Where the sidecar of ``original`` goes, and whether that is the fallback.
+
+    Beside the original when its folder is writable, else ``fallback`` (a path chosen by the
+    caller, unique per photo: two originals named alike must never share one). ``None`` when
+    neither is possible.
+    """
+    if folder_writable(original.parent):
+        return sidecar_path(original, naming), False
+    return fallback, True
+
+
 def _embedded_xmp(original: Path) -> bytes | None:
     """The original's own XMP packet, where the sidecar starts from (HEIF via libheif too)."""
     try:
@@ -437,23 +646,50 @@ def _embedded_xmp(original: Path) -> bytes | None:
 
 
 def write_sidecar(
-    original: Path, fields: WriteFields, naming: str, fallback_folder: Path | None = None
+    original: Path,
+    fields: WriteFields,
+    naming: str,
+    fallback: Path | None = None,
+    on_ready: PendingHook | None = None,
 ) -> WrittenFile:
     """Write (or update) the XMP sidecar of ``original``, atomically and verified.
 
     The packet starts from the existing sidecar, else from the original's embedded XMP, so a
     sidecar never says less than the file did. When the original's folder is read-only the
-    sidecar goes to ``fallback_folder`` (if given).
+    sidecar goes to ``fallback`` (a full path, if given): the catalog's own copy of what it
+    would have written, which other tools and a fresh import do not look for.
     """
     if not original.exists():
         raise WriteFailure(_MISSING)
-    folder = original.parent
-    if not folder.stat().st_mode & 0o222 or not os.access(folder, os.W_OK):
-        if fallback_folder is None:
-            raise WriteFailure("cannot write a sidecar: the original's folder is read-only")
-        folder = fallback_folder
-        folder.mkdir(parents=True, exist_ok=True)
-    target = sidecar_path(original, naming, folder)
+    target, is_fallback = sidecar_target(original, naming, fallback)
+    if target is None:
+        raise WriteFailure("cannot write a sidecar: the original's folder is read-only")
+    raw = raw_sibling(original) if naming == "name.xmp" and not is_fallback else None
+    if raw is not None:
+        raise WriteFailure(
+            f"{target.name} is the sidecar of the raw file {raw.name} (Lightroom); not mixed "
+            "with this photo's metadata. Use the name.ext.xmp naming (--sidecar-naming "
+            "name.ext.xmp)"
+        )
+    if is_fallback:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    return _write_sidecar_at(original, target, fields, on_ready)
+
+
+def update_sidecar(
+    original: Path, sidecar: Path, fields: WriteFields, on_ready: PendingHook | None = None
+) -> WrittenFile:
+    """Rewrite an existing sidecar of ``original`` (one this catalog wrote) with ``fields``."""
+    if not sidecar.is_file():
+        raise WriteFailure(f"the sidecar {sidecar} is gone")
+    return _write_sidecar_at(original, sidecar, fields, on_ready)
+
+
+def _write_sidecar_at(
+    original: Path, target: Path, fields: WriteFields, on_ready: PendingHook | None
+) -> WrittenFile:
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))  # write the real file; the link stays a link
     existing: bytes | None = None
     if target.exists():
         existing = target.read_bytes()
@@ -465,18 +701,23 @@ def write_sidecar(
     except XmpMergeError as exc:
         raise WriteFailure(str(exc)) from exc
     before = target.stat() if target.exists() else None
-    tmp = temp_path(target)
+    remove_stale_temps(target)
+    tmp: _TempFile | None = None
     try:
         try:
-            with tmp.open("wb") as handle:
-                handle.write(packet)
+            tmp = _TempFile(target)
+            tmp.write(packet)
+            if before is not None:
+                _copy_attributes(target, before, tmp.path)
+            else:
+                os.chmod(tmp.path, 0o644)  # mkstemp's 0600 would hide it from other users
         except OSError as exc:
             raise _os_failure(exc, "the sidecar's folder") from exc
-        _verify_metadata(tmp, fields)
+        _verify_metadata(tmp.path, fields)
         try:
-            return _commit(tmp, target, before)
+            return _commit(tmp.path, target, before, on_ready)
         except OSError as exc:
             raise _os_failure(exc, "the sidecar") from exc
     finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.close()

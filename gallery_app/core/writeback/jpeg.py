@@ -37,7 +37,15 @@ from gallery_app.core.metadata.reader import capturing_exiv2_log
 from gallery_app.core.metadata.values import decode_iim_text
 from gallery_app.core.writeback import tiffpatch
 
-__all__ = ["JpegTexts", "JpegWriteError", "rewrite_jpeg", "scan_data"]
+__all__ = [
+    "IIM_KEYS",
+    "JpegTexts",
+    "JpegWriteError",
+    "iim_values",
+    "kept_parts",
+    "rewrite_jpeg",
+    "scan_data",
+]
 
 _SOI = b"\xff\xd8"
 _SOS = 0xDA
@@ -51,7 +59,7 @@ _MPF_HEADER = b"MPF\x00"
 _UTF8 = b"\x1b%G"
 
 # exiv2 IIM keys → IIM dataset numbers (the limits table is keyed by number)
-_IIM_KEYS = {
+IIM_KEYS = {
     "Iptc.Application2.ObjectName": 5,
     "Iptc.Application2.Keywords": 25,
     "Iptc.Application2.Byline": 80,
@@ -61,6 +69,69 @@ _IIM_KEYS = {
     "Iptc.Application2.Caption": 120,
 }
 _IIM_ENVELOPE = {"Iptc.Envelope.CharacterSet", "Iptc.Application2.RecordVersion"}
+
+IIM_DATASET_LIMITS: dict[tuple[int, int], int] = {
+    # Envelope record (1:x) text datasets.
+    (1, 5): 1024,  # Destination
+    (1, 30): 10,  # ServiceIdentifier
+    (1, 40): 8,  # EnvelopeNumber
+    (1, 50): 32,  # ProductID
+    (1, 60): 1,  # EnvelopePriority
+    (1, 70): 8,  # DateSent
+    (1, 80): 11,  # TimeSent
+    (1, 100): 80,  # UniqueObjectName
+    # Application record (2:x) text datasets.
+    (2, 3): 67,  # ObjectTypeReference
+    (2, 4): 68,  # ObjectAttributeReference
+    (2, 5): 64,  # ObjectName
+    (2, 7): 64,  # EditStatus
+    (2, 8): 2,  # EditorialUpdate
+    (2, 10): 1,  # Urgency
+    (2, 12): 236,  # SubjectReference
+    (2, 15): 3,  # Category
+    (2, 20): 32,  # SupplementalCategories
+    (2, 22): 32,  # FixtureIdentifier
+    (2, 25): 64,  # Keywords
+    (2, 26): 3,  # ContentLocationCode
+    (2, 27): 64,  # ContentLocationName
+    (2, 30): 8,  # ReleaseDate
+    (2, 35): 11,  # ReleaseTime
+    (2, 37): 8,  # ExpirationDate
+    (2, 38): 11,  # ExpirationTime
+    (2, 40): 256,  # SpecialInstructions
+    (2, 42): 2,  # ActionAdvised
+    (2, 45): 10,  # ReferenceService
+    (2, 47): 8,  # ReferenceDate
+    (2, 50): 8,  # ReferenceNumber
+    (2, 55): 8,  # DateCreated
+    (2, 60): 11,  # TimeCreated
+    (2, 62): 8,  # DigitalCreationDate
+    (2, 63): 11,  # DigitalCreationTime
+    (2, 65): 32,  # OriginatingProgram
+    (2, 70): 10,  # ProgramVersion
+    (2, 75): 1,  # ObjectCycle
+    (2, 80): 32,  # By-line
+    (2, 85): 32,  # By-lineTitle
+    (2, 90): 32,  # City
+    (2, 92): 32,  # Sub-location
+    (2, 95): 32,  # Province-State
+    (2, 100): 3,  # Country-PrimaryLocationCode
+    (2, 101): 64,  # Country-PrimaryLocationName
+    (2, 103): 32,  # OriginalTransmissionReference
+    (2, 105): 256,  # Headline
+    (2, 110): 32,  # Credit
+    (2, 115): 32,  # Source
+    (2, 116): 128,  # CopyrightNotice
+    (2, 118): 128,  # Contact
+    (2, 120): 2000,  # Caption-Abstract
+    (2, 121): 256,  # LocalCaption
+    (2, 122): 32,  # Writer-Editor
+    (2, 130): 2,  # ImageType
+    (2, 131): 1,  # ImageOrientation
+    (2, 135): 3,  # LanguageIdentifier
+}
+"""Byte limits of IIM text datasets (exiftool's IPTC tables, which ``-validate`` checks):
+other tools' text recoded to UTF-8 is cut to them on a character boundary."""
 
 
 class JpegWriteError(Exception):
@@ -125,6 +196,21 @@ def scan_data(jpeg: bytes) -> bytes:
     """Everything from the first SOS on: the compressed image, EOI and any trailer."""
     _, sos = _split(jpeg)
     return jpeg[sos:]
+
+
+def _rewritten(seg: _Segment) -> bool:
+    """A segment write-back replaces: EXIF, (Extended) XMP, the Photoshop resources."""
+    payload = seg.payload
+    if seg.marker == APP1:
+        return payload.startswith((EXIF_HEADER, XMP_HEADER, EXTENDED_XMP_HEADER))
+    return seg.marker == APP13 and payload.startswith(irb.PHOTOSHOP_HEADER)
+
+
+def kept_parts(jpeg: bytes) -> list[bytes]:
+    """Every segment write-back does not rewrite (tables, frame header, ICC profile, MPF,
+    Adobe APP14, comments ...) in order, then the scan data: what must stay byte-identical."""
+    segments, sos = _split(jpeg)
+    return [s.data for s in segments if not _rewritten(s)] + [jpeg[sos:]]
 
 
 def _segment(marker: int, payload: bytes) -> _Segment:
@@ -196,7 +282,7 @@ def _patch_exif(payload: bytes, texts: JpegTexts) -> bytes:
 # --- IPTC-IIM ------------------------------------------------------------------------------------
 
 
-def _iim_values(md: EmbeddedMetadata) -> list[tuple[str, str]]:
+def iim_values(md: EmbeddedMetadata) -> list[tuple[str, str]]:
     values: list[tuple[str, str | None]] = [
         ("Iptc.Application2.ObjectName", md.title),
         *(("Iptc.Application2.Keywords", k) for k in dc_subjects(md.keywords)),
@@ -210,7 +296,7 @@ def _iim_values(md: EmbeddedMetadata) -> list[tuple[str, str]]:
     for key, text in values:
         if text is None or not text.strip():
             continue
-        cut = truncate_utf8(text, IIM_LIMITS[_IIM_KEYS[key]]).decode("utf-8")
+        cut = truncate_utf8(text, IIM_LIMITS[IIM_KEYS[key]]).decode("utf-8")
         if cut.strip():
             out.append((key, cut))
     return out
@@ -227,7 +313,7 @@ def _merged_app13(jpeg: bytes, md: EmbeddedMetadata) -> bytes | None:
 
     ``None`` when the file has no IIM and we have nothing to put there.
     """
-    ours = _iim_values(md)
+    ours = iim_values(md)
     # exiv2's complaints about maker notes it cannot parse are the import's business (it keeps
     # them with the photo); here they would only be noise on stderr.
     with capturing_exiv2_log():
@@ -252,36 +338,45 @@ def _exiv2_iim(jpeg: bytes, ours: list[tuple[str, str]]) -> bytes | None:
         image.readMetadata()
         iptc = image.iptcData()
         charset = b""
-        kept: list[tuple[str, str, bytes | None]] = []
+        kept: list[tuple[str, tuple[int, int], str, bytes | None, object]] = []
         for datum in iptc:
             key = str(datum.key())
             value = datum.value()
             data = bytes(value.data()) if hasattr(value, "data") else None
             if key == "Iptc.Envelope.CharacterSet":
                 charset = (data or b"").strip()
-            elif key not in _IIM_KEYS and key not in _IIM_ENVELOPE:
-                kept.append((key, str(datum.typeName()), data if data is not None else None))
-                if data is None:
-                    kept[-1] = (key, str(datum.typeName()), str(datum.toString()).encode())
+            elif key not in IIM_KEYS and key not in _IIM_ENVELOPE:
+                where = (int(datum.record()), int(datum.tag()))
+                kept.append((key, where, str(datum.typeName()), data, datum.getValue()))
         if not ours and not kept and iptc.count() == 0:
             return None
         utf8 = charset == _UTF8
         iptc.clear()
         _add(iptc, "Iptc.Envelope.CharacterSet", "\x1b%G")
         _add(iptc, "Iptc.Application2.RecordVersion", "4")
-        for key, type_name, data in kept:
+        for key, where, type_name, data, original in kept:
             if type_name == "String" and data is not None:
-                # Other tools' text, recoded so that 1:90 = UTF-8 is true for every dataset.
+                # Other tools' text, recoded so that 1:90 = UTF-8 is true for every dataset,
+                # and cut to the dataset's byte limit (Latin-1 "ß" becomes two bytes).
                 text, _ = decode_iim_text(data, utf8)
-                _add(iptc, key, text or "")
+                limit = IIM_DATASET_LIMITS.get(where)
+                recoded = text or ""
+                if limit is not None:
+                    recoded = truncate_utf8(recoded, limit).decode("utf-8")
+                _add(iptc, key, recoded)
             else:
-                _add(iptc, key, (data or b"").decode("latin-1"))
+                # Binary and numeric datasets (previews, record versions) as they were.
+                datum = exiv2.Iptcdatum(exiv2.IptcKey(key))
+                datum.setValue(original)
+                iptc.add(datum)
         for key, text in ours:
             _add(iptc, key, text)
         image.writeMetadata()
         return bytes(image.io().mmap())
-    except exiv2.Exiv2Error as exc:
-        raise JpegWriteError(f"exiv2 could not write its IIM block ({_one_line(exc)})") from exc
+    except (exiv2.Exiv2Error, ValueError, TypeError) as exc:
+        raise JpegWriteError(
+            f"its IPTC-IIM block could not be merged ({_one_line(exc)}); not changed"
+        ) from exc
 
 
 def _one_line(exc: BaseException) -> str:

@@ -47,7 +47,15 @@ __all__ = [
 ]
 
 SIDECARS_DIR = "sidecars"
-"""Project sub-folder for sidecars of originals whose own folder is read-only."""
+"""Project sub-folder for sidecars of originals whose own folder is read-only.
+
+They are named ``<photo id>-<file name>.xmp`` (two cards both have a ``DSC_0001.JPG``) and are
+the catalog's own copy of what it would have written: no other tool and no import looks for
+them there. Copy one next to its original, under the original's name, to hand it on."""
+_PENDING = "pending"
+"""``photo_writes.fields_hash`` of a write whose file may or may not have been renamed into
+place yet (recorded before the rename, confirmed after): the photo shows as changed, and the
+new file's hash is already known to the importer as a duplicate."""
 SIDECAR_ONLY_FORMATS = frozenset({"heif", "avif"})
 _CHUNK = 500
 
@@ -197,21 +205,35 @@ def write_back(
         target = "sidecar" if sidecar or row["format"] in SIDECAR_ONLY_FORMATS else "file"
         fields = wanted[photo_id]
         stamp = fingerprint(fields)
-        if not force and _up_to_date(project, last.get(photo_id), stamp, target):
+        expected = _expected_path(project, photo_id, path, target, sidecar_naming)
+        if not force and _up_to_date(project, last.get(photo_id), stamp, target, expected):
             summary.skipped.append(photo_id)
             report(ProgressEvent("writing", done, len(ids), "skipped", path, photo_id))
             continue
+        pending = _Pending(project, photo_id, target)
         try:
             written = _write_one(
-                project, path, row["format"], fields, target=target, naming=sidecar_naming
+                project,
+                photo_id,
+                path,
+                row["format"],
+                fields,
+                target=target,
+                naming=sidecar_naming,
+                on_ready=pending.record,
             )
         except files.WriteFailure as exc:
+            pending.cancel()
             summary.failed.append({"id": photo_id, "path": str(path), "error": str(exc)})
             report(ProgressEvent("writing", done, len(ids), "failed", path, photo_id, str(exc)))
             continue
-        _record(project, photo_id, row, target=target, stamp=stamp, written=written)
+        _record(project, row, target=target, stamp=stamp, written=written, pending=pending)
         summary.written.append({"id": photo_id, "path": str(written.path), "target": target})
         report(ProgressEvent("writing", done, len(ids), "written", written.path, photo_id))
+        if target == "file":
+            problem = _update_own_sidecars(project, photo_id, path, fields)
+            if problem:
+                summary.failed.append({"id": photo_id, "path": str(path), "error": problem})
     summary.seconds = time.perf_counter() - started
     if summary.written or summary.failed:
         with transaction(conn):
@@ -229,24 +251,57 @@ def write_back(
     return summary
 
 
-def _up_to_date(project: Project, row: sqlite3.Row | None, stamp: str, target: str) -> bool:
-    """Same values, same target, and the file is still the one we wrote (size and time)."""
+def _expected_path(
+    project: Project, photo_id: int, original: Path, target: str, naming: str
+) -> Path:
+    """The file a write of this photo would change now (what ``_up_to_date`` compares)."""
+    if target == "file":
+        try:
+            return Path(os.path.realpath(original))
+        except (OSError, ValueError):
+            return original
+    where, _ = files.sidecar_target(
+        original, naming, _fallback_sidecar(project, photo_id, original)
+    )
+    return where if where is not None else original
+
+
+def _fallback_sidecar(project: Project, photo_id: int, original: Path) -> Path:
+    return project.root / SIDECARS_DIR / f"{photo_id}-{original.name}.xmp"
+
+
+def _up_to_date(
+    project: Project, row: sqlite3.Row | None, stamp: str, target: str, expected: Path
+) -> bool:
+    """Same values, same target file, and it is still the one we wrote (size and time)."""
     if row is None or row["fields_hash"] != stamp or row["target"] != target:
         return False
+    recorded = project.resolve(row["path"])
+    if os.path.normcase(os.path.abspath(recorded)) != os.path.normcase(os.path.abspath(expected)):
+        return False  # another sidecar naming or folder than last time
     try:
-        stat = project.resolve(row["path"]).stat()
+        stat = recorded.stat()
     except OSError:
         return False
     return (stat.st_size, stat.st_mtime_ns) == (row["file_size"], row["file_mtime_ns"])
 
 
 def _write_one(
-    project: Project, path: Path, fmt: str, fields: WriteFields, *, target: str, naming: str
+    project: Project,
+    photo_id: int,
+    path: Path,
+    fmt: str,
+    fields: WriteFields,
+    *,
+    target: str,
+    naming: str,
+    on_ready: files.PendingHook,
 ) -> files.WrittenFile:
     try:
         if target == "sidecar":
-            return files.write_sidecar(path, fields, naming, project.root / SIDECARS_DIR)
-        return files.write_into_file(path, fields, fmt)
+            fallback = _fallback_sidecar(project, photo_id, path)
+            return files.write_sidecar(path, fields, naming, fallback, on_ready)
+        return files.write_into_file(path, fields, fmt, on_ready)
     except files.WriteFailure:
         raise
     except OSError as exc:
@@ -258,36 +313,111 @@ def _write_one(
         ) from exc
 
 
+def _update_own_sidecars(
+    project: Project, photo_id: int, original: Path, fields: WriteFields
+) -> str | None:
+    """Bring sidecars this catalog wrote earlier in step with what the file now says.
+
+    The import prefers a sidecar to the file, so a sidecar we left behind with older values
+    would undo this write on the next import. Only sidecars recorded in ``photo_writes`` are
+    touched: a sidecar another tool wrote is not ours to change.
+    """
+    conn = project.conn
+    paths = {
+        str(r["path"])
+        for r in conn.execute(
+            "SELECT path FROM photo_writes WHERE photo_id = ? AND target = 'sidecar'", (photo_id,)
+        )
+    }
+    problems: list[str] = []
+    for stored in sorted(paths):
+        sidecar = project.resolve(stored)
+        if not sidecar.is_file():
+            continue
+        # No record of its own: the photo's latest write stays the file's, which is what
+        # "up to date" compares against.
+        try:
+            files.update_sidecar(original, sidecar, fields)
+        except files.WriteFailure as exc:
+            problems.append(
+                f"written into the file, but its sidecar {sidecar} was not updated: {exc}"
+            )
+    return "; ".join(problems) or None
+
+
+class _Pending:
+    """A ``photo_writes`` row made just before a rename and confirmed (or removed) after."""
+
+    def __init__(self, project: Project, photo_id: int, target: str) -> None:
+        self.project = project
+        self.photo_id = photo_id
+        self.target = target
+        self.row_id: int | None = None
+
+    def record(self, written: files.WrittenFile) -> None:
+        conn = self.project.conn
+        with transaction(conn):
+            cursor = conn.execute(
+                "INSERT INTO photo_writes (photo_id, written_at, target, path, fields_hash,"
+                " content_hash, file_size, file_mtime_ns, actor)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self.photo_id,
+                    now_iso(),
+                    self.target,
+                    _stored_path(self.project.root, written.path),
+                    _PENDING,
+                    written.content_hash,
+                    written.size,
+                    written.mtime_ns,
+                    audit.current_actor(),
+                ),
+            )
+            self.row_id = int(cursor.lastrowid or 0)
+
+    def confirm(self, stamp: str, written: files.WrittenFile) -> None:
+        conn = self.project.conn
+        if self.row_id is None:
+            self.record(written)
+        with transaction(conn):
+            conn.execute(
+                "UPDATE photo_writes SET fields_hash = ?, written_at = ?, content_hash = ?,"
+                " file_size = ?, file_mtime_ns = ? WHERE id = ?",
+                (
+                    stamp,
+                    now_iso(),
+                    written.content_hash,
+                    written.size,
+                    written.mtime_ns,
+                    self.row_id,
+                ),
+            )
+
+    def cancel(self) -> None:
+        """The rename did not happen: the pending row must not claim it did."""
+        if self.row_id is None:
+            return
+        with transaction(self.project.conn):
+            self.project.conn.execute("DELETE FROM photo_writes WHERE id = ?", (self.row_id,))
+        self.row_id = None
+
+
 def _record(
     project: Project,
-    photo_id: int,
     row: sqlite3.Row,
     *,
     target: str,
     stamp: str,
     written: files.WrittenFile,
+    pending: _Pending,
 ) -> None:
     conn = project.conn
-    with transaction(conn):
-        conn.execute(
-            "INSERT INTO photo_writes (photo_id, written_at, target, path, fields_hash,"
-            " content_hash, file_size, file_mtime_ns, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                photo_id,
-                now_iso(),
-                target,
-                _stored_path(project.root, written.path),
-                stamp,
-                written.content_hash,
-                written.size,
-                written.mtime_ns,
-                audit.current_actor(),
-            ),
-        )
-        if target == "file" and row["storage"] == "reference":
+    pending.confirm(stamp, written)
+    if target == "file" and row["storage"] == "reference":
+        with transaction(conn):
             conn.execute(
                 "UPDATE photos SET file_size = ?, file_mtime_ns = ? WHERE id = ?",
-                (written.size, written.mtime_ns, photo_id),
+                (written.size, written.mtime_ns, pending.photo_id),
             )
     if target == "file":
         _keep_cache_fresh(project.cache_dir, row["content_hash"], written.mtime_ns)

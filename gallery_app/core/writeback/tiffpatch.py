@@ -7,8 +7,9 @@ block out again — exiv2 included, as the Nikon COOLPIX P6000 in the corpus sho
 existing byte stays where it is:
 
 * an existing IFD0 entry is changed in place; a value that does not fit in the entry's four
-  bytes goes where its old value was if it fits there (the old value's bytes belong to that
-  entry alone), else past the end of the block, and the entry points there;
+  bytes goes where its old value was if it fits there and no other entry of any IFD (EXIF,
+  GPS, interoperability, sub-IFDs, the thumbnail IFD) points into those bytes — some writers
+  share one value between tags — else past the end of the block, and the entry points there;
 * a tag IFD0 does not have yet needs a bigger directory: a copy of IFD0 with the new entries
   (sorted by tag, as TIFF requires) is appended and the header's IFD0 offset points to it. The
   old directory stays as unreferenced bytes; every offset in it and elsewhere still holds.
@@ -121,6 +122,59 @@ def _out_of_line(entry: _Entry, endian: str) -> tuple[int, int] | None:
     return pos, size
 
 
+_SUB_IFD_TAGS = (0x8769, 0x8825, 0xA005, 0x014A)  # Exif, GPS, Interop, SubIFDs
+_THUMBNAIL = (0x0201, 0x0202)  # JPEGInterchangeFormat offset and length
+
+
+def _used_ranges(block: bytes, endian: str, first: int) -> list[tuple[int, int, int, int]] | None:
+    """Every byte range some IFD uses, as (start, end, ifd offset, tag); ``None`` when the
+    structure cannot be walked (then nothing may be reused in place)."""
+    ranges: list[tuple[int, int, int, int]] = []
+    todo = [first]
+    seen: set[int] = set()
+    try:
+        while todo:
+            offset = todo.pop()
+            if offset == 0 or offset in seen:
+                continue
+            if len(seen) > 64:
+                return None
+            seen.add(offset)
+            entries, next_ifd = _read_ifd(block, endian, offset)
+            ranges.append((offset, offset + 2 + 12 * len(entries) + 4, offset, -1))
+            by_tag: dict[int, _Entry] = {}
+            for entry in entries:
+                by_tag[entry.tag] = entry
+                where = _out_of_line(entry, endian)
+                if where is not None:
+                    ranges.append((where[0], where[0] + where[1], offset, entry.tag))
+                if entry.tag in _SUB_IFD_TAGS and entry.type in (4, 13):
+                    values = _value_bytes(block, endian, entry)
+                    count = len(values) // 4
+                    todo.extend(struct.unpack(endian + "I" * count, values[: 4 * count]))
+            thumb, length = (by_tag.get(t) for t in _THUMBNAIL)
+            if thumb is not None and length is not None:
+                (start,) = struct.unpack(endian + "I", thumb.raw)
+                (size,) = struct.unpack(endian + "I", length.raw)
+                ranges.append((start, start + size, offset, _THUMBNAIL[0]))
+            todo.append(next_ifd)
+    except (TiffPatchError, struct.error):
+        return None
+    return ranges
+
+
+def _shared(
+    ranges: list[tuple[int, int, int, int]] | None, ifd0: int, tag: int, start: int, end: int
+) -> bool:
+    """Whether bytes [start, end) of IFD0's ``tag`` value are used by anything else too."""
+    if ranges is None:
+        return True
+    return any(
+        (other_ifd, other_tag) != (ifd0, tag) and lo < end and hi > start
+        for lo, hi, other_ifd, other_tag in ranges
+    )
+
+
 def patch_ifd0(block: bytes, changes: dict[int, IFD0Value]) -> bytes:
     """``block`` (a TIFF structure, without the ``Exif\\0\\0`` prefix) with IFD0 changed.
 
@@ -143,6 +197,7 @@ def patch_ifd0(block: bytes, changes: dict[int, IFD0Value]) -> bytes:
         return pos
 
     ifd_end = ifd_offset + 2 + 12 * len(entries) + 4
+    used = _used_ranges(block, endian, ifd_offset)
 
     def place(current: _Entry | None, data: bytes) -> tuple[int, int]:
         """Where an out-of-line value goes, and the bytes it may use there.
@@ -156,7 +211,9 @@ def patch_ifd0(block: bytes, changes: dict[int, IFD0Value]) -> bytes:
             old_pos, old_size = old
             inside = old_pos >= 8 and old_pos + old_size <= len(out)
             overlaps_ifd = old_pos < ifd_end and old_pos + old_size > ifd_offset
-            if inside and not overlaps_ifd:
+            assert current is not None
+            shared = _shared(used, ifd_offset, current.tag, old_pos, old_pos + old_size)
+            if inside and not overlaps_ifd and not shared:
                 if len(data) <= old_size:
                     out[old_pos : old_pos + old_size] = data.ljust(old_size, b"\x00")
                     return old_pos, old_size

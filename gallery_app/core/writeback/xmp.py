@@ -73,6 +73,13 @@ OWNED: frozenset[str] = frozenset(
 )
 """Properties the catalog owns: removed from the file's packet and written from the catalog."""
 
+MWG_RS = "http://www.metadataworkinggroup.com/schemas/regions/"
+_COLOR_LABELS = frozenset({"red", "yellow", "green", "blue", "purple"})
+_RELEASE = f"{{{NS['plus']}}}ModelReleaseStatus"
+_EVENT = f"{{{NS['Iptc4xmpExt']}}}Event"
+_LABEL = f"{{{NS['xmp']}}}Label"
+_METADATA_DATE = f"{{{NS['xmp']}}}MetadataDate"
+
 JPEG_PACKET_MAX = 65502
 """Room for one XMP packet in a JPEG APP1 segment (after the XMP signature)."""
 _PADDING = 2048
@@ -96,11 +103,19 @@ class XmpProperties:
     color_label: str | None
     keywords: tuple[str, ...]
     """All catalog keywords ("A|B|C" paths and flat ones), for digiKam/Windows mirrors."""
+    people: tuple[str, ...] | None = None
+    """The people the catalog tags in the photo. MWG face regions naming anyone else are
+    removed (the reader turns region names into people, so a kept region would bring a person
+    the staff removed back on the next import). ``None`` leaves regions as they are."""
+    metadata_date: str | None = None
+    """``xmp:MetadataDate`` (ISO 8601) stamped on the packet, so a reader can tell which of a
+    file's packet and its sidecar is newer."""
 
 
 def _parse(packet: bytes) -> tuple[ET.Element, dict[str, str]]:
     """The ``x:xmpmeta`` (or bare ``rdf:RDF``) root and the packet's prefix → URI map."""
-    if _DOCTYPE.search(packet):
+    # NULs removed too: in UTF-16/32 the declaration's letters are spread over NUL bytes.
+    if _DOCTYPE.search(packet) or _DOCTYPE.search(packet.replace(b"\x00", b"")):
         raise XmpMergeError("the file's XMP has a DOCTYPE or entity declarations; not merged")
     text = packet.strip(b"\x00 \t\r\n").removeprefix(b"\xef\xbb\xbf")
     prefixes: dict[str, str] = {}
@@ -144,6 +159,8 @@ def _ours(props: XmpProperties, existing: set[str]) -> ET.Element:
         for child in _rdf_of(theirs).iter(f"{{{RDF}}}Description"):
             description.extend(list(child))
     ET.SubElement(description, f"{{{NS['xmp']}}}Rating").text = str(props.rating)
+    if props.metadata_date:
+        ET.SubElement(description, _METADATA_DATE).text = props.metadata_date
     if props.color_label:
         ET.SubElement(description, f"{{{NS['xmp']}}}Label").text = props.color_label.capitalize()
     if f"{{{NS['digiKam']}}}TagsList" in existing and props.keywords:
@@ -171,13 +188,47 @@ def _owned_present(rdf: ET.Element) -> set[str]:
     return present
 
 
-def _strip_owned(rdf: ET.Element) -> None:
+def _replaced(props: XmpProperties) -> frozenset[str]:
+    """The owned properties this write replaces.
+
+    Properties the import never reads (the release status, the event, ``xmpRights:Marked``)
+    are replaced only when we have a value: without one, what another tool said stays.
+    ``xmp:Label`` is ours only as a colour; Bridge's workflow labels ("Approved") are kept
+    unless a colour takes their place.
+    """
+    skip: set[str] = set()
+    if props.metadata.model_release_status is None:
+        skip.add(_RELEASE)
+    if not props.metadata.event:
+        skip.add(_EVENT)
+    if not (props.metadata.copyright or "").strip():
+        skip.add(f"{{{NS['xmpRights']}}}Marked")  # the import does not read it either
+    if props.metadata_date:
+        return OWNED.difference(skip) | {_METADATA_DATE}
+    return OWNED.difference(skip)
+
+
+def _value_text(description: ET.Element, tag: str) -> str | None:
+    if tag in description.attrib:
+        return description.attrib[tag]
+    child = description.find(tag)
+    return (child.text or "") if child is not None else None
+
+
+def _strip_owned(rdf: ET.Element, props: XmpProperties) -> None:
+    replaced = _replaced(props)
     for description in rdf.findall(f"{{{RDF}}}Description"):
+        label = _value_text(description, _LABEL)
+        keep_label = (
+            not props.color_label
+            and label is not None
+            and label.strip().casefold() not in _COLOR_LABELS
+        )
         for child in list(description):
-            if child.tag in OWNED:
+            if child.tag in replaced and not (child.tag == _LABEL and keep_label):
                 description.remove(child)
         for name in list(description.attrib):
-            if name in OWNED:
+            if name in replaced and not (name == _LABEL and keep_label):
                 del description.attrib[name]
     # A description left with nothing to say (only rdf:about) is dropped, keeping it tidy.
     for description in list(rdf):
@@ -187,6 +238,54 @@ def _strip_owned(rdf: ET.Element) -> None:
             and set(description.attrib) <= {f"{{{RDF}}}about"}
         ):
             rdf.remove(description)
+
+
+_MP = "http://ns.microsoft.com/photo/1.2/"
+_MPRI = "http://ns.microsoft.com/photo/1.2/t/RegionInfo#"
+_MPREG = "http://ns.microsoft.com/photo/1.2/t/Region#"
+_REGION_STRUCTS = (
+    # (property, list inside it, the region's person name, the region's type or None)
+    (f"{{{MWG_RS}}}Regions", f"{{{MWG_RS}}}RegionList", f"{{{MWG_RS}}}Name", f"{{{MWG_RS}}}Type"),
+    (f"{{{_MP}}}RegionInfo", f"{{{_MPRI}}}Regions", f"{{{_MPREG}}}PersonDisplayName", None),
+)
+
+
+def _field(item: ET.Element, tag: str) -> str | None:
+    """A region's field in element or attribute form (also inside a nested Description)."""
+    found: str | None = None
+    for node in (item, *item.findall(f"{{{RDF}}}Description")):
+        if tag in node.attrib:
+            found = node.attrib[tag].strip()
+        child = node.find(tag)
+        if child is not None and child.text is not None:
+            found = child.text.strip()
+    return found
+
+
+def _drop_untagged_faces(rdf: ET.Element, people: tuple[str, ...]) -> None:
+    """Remove face regions (MWG, Windows) that name someone the catalog no longer tags.
+
+    Regions of people still tagged, unnamed regions and MWG regions of other types (pets,
+    focus areas) stay. A region list left empty takes its region property with it.
+    """
+    tagged = {p.strip() for p in people}
+    for description in rdf.findall(f"{{{RDF}}}Description"):
+        for prop_tag, list_tag, name_tag, type_tag in _REGION_STRUCTS:
+            for prop in description.findall(prop_tag):
+                holders = [prop, *prop.findall(f"{{{RDF}}}Description")]
+                lists = [lst for h in holders for lst in h.findall(list_tag)]
+                emptied = False
+                for region_list in lists:
+                    for container in region_list:
+                        items = list(container)
+                        for item in items:
+                            name = _field(item, name_tag)
+                            face = type_tag is None or _field(item, type_tag) == "Face"
+                            if face and name and name not in tagged:
+                                container.remove(item)
+                        emptied = emptied or (bool(items) and len(container) == 0)
+                if emptied and not any(len(c) for lst in lists for c in lst):
+                    description.remove(prop)
 
 
 def _register(prefixes: dict[str, str]) -> None:
@@ -228,7 +327,9 @@ def merge_xmp(
         root = ET.Element(f"{{{X}}}xmpmeta")
     rdf = _rdf_of(root)
     existing_owned = _owned_present(rdf)
-    _strip_owned(rdf)
+    if props.people is not None:
+        _drop_untagged_faces(rdf, props.people)
+    _strip_owned(rdf, props)
     rdf.append(_ours(props, existing_owned))
     _register(prefixes)
     ET.indent(rdf, space=" ", level=1)

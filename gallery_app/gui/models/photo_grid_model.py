@@ -82,6 +82,8 @@ class CatalogSource:
         return list_photo_ids(self.project.conn, self.query)
 
     def rows(self, photo_ids: list[int]) -> dict[int, PhotoRow]:
+        # Ids that are gone (a running import took a damaged file out again) are simply not
+        # in the result; the next sync drops their rows.
         return {
             cell.photo_id: PhotoRow(
                 photo_id=cell.photo_id,
@@ -220,6 +222,49 @@ class PhotoGridModel(QAbstractListModel):
         self._row_of = {photo_id: row for row, photo_id in enumerate(self._ids)}
         self._rows.clear()
         self.endResetModel()
+
+    def sync_ids(self) -> None:
+        """Take in photos an import added or removed, keeping the selection and current photo.
+
+        A running import adds rows every few hundred milliseconds while the user culls; a
+        reset would throw their selection away each time. Existing photos keep their order
+        (their sort keys do not change), so new ids are inserted where the source puts them
+        and vanished ones removed; only if the order changed otherwise is this a reset.
+        """
+        new_ids = self._source.photo_ids()
+        new_set = set(new_ids)
+        kept = [i for i in self._ids if i in new_set]
+        if kept != [i for i in new_ids if i in self._row_of]:
+            self.reload()
+            return
+        row = len(self._ids) - 1
+        while row >= 0:  # remove from the end so earlier row numbers stay valid
+            if self._ids[row] in new_set:
+                row -= 1
+                continue
+            end = row
+            while row >= 0 and self._ids[row] not in new_set:
+                row -= 1
+            self.beginRemoveRows(QModelIndex(), row + 1, end)
+            for photo_id in self._ids[row + 1 : end + 1]:
+                self._rows.pop(photo_id, None)
+            del self._ids[row + 1 : end + 1]
+            self._row_of = {photo_id: r for r, photo_id in enumerate(self._ids)}
+            self.endRemoveRows()
+        position = 0
+        while position < len(new_ids):
+            if new_ids[position] in self._row_of:
+                position += 1
+                continue
+            end = position
+            while end < len(new_ids) and new_ids[end] not in self._row_of:
+                end += 1
+            # Everything before ``position`` is already in the model in this order.
+            self.beginInsertRows(QModelIndex(), position, end - 1)
+            self._ids[position:position] = new_ids[position:end]
+            self._row_of = {photo_id: r for r, photo_id in enumerate(self._ids)}
+            self.endInsertRows()
+            position = end
 
     def photo_id_at(self, row: int) -> int:
         return self._ids[row]

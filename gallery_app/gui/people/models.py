@@ -1,0 +1,535 @@
+"""Qt models for the people register and the consent review queue.
+
+Both are plain table models over lists the core returns (:func:`register.list_people`,
+:func:`review.review_queue`); they never touch the catalog themselves, so ``reload`` is the
+only place data comes in and the models stay trivially testable with ``qtmodeltester``.
+Every consent state is shown as a symbol *and* a word, with colour only as a third cue, so
+the table reads the same for someone who cannot tell red from green and in a screen reader.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+from gallery_app.core.consent.model import USES, ConsentState, Verdict
+from gallery_app.core.consent.policy import NO_PEOPLE_TAGGED
+from gallery_app.core.consent.review import ReviewItem
+
+STATE_TEXT: dict[str, str] = {
+    ConsentState.GRANTED.value: "✓ Granted",
+    ConsentState.REFUSED.value: "✕ Refused",
+    ConsentState.WITHDRAWN.value: "⊘ Withdrawn",
+    ConsentState.EXPIRED.value: "✕ Expired",
+    ConsentState.NOT_YET_VALID.value: "◷ Not yet valid",
+    ConsentState.UNKNOWN.value: "? Unknown",
+}
+"""How a person's consent for one use reads in the register."""
+
+GOOD, CAUTION, BAD = "good", "caution", "bad"
+_TONES: dict[str, dict[bool, tuple[str, str]]] = {
+    # tone: {dark palette?: (background, text)}; every pair has a contrast of 7:1 or more.
+    GOOD: {False: ("#e3f4e6", "#1d6b2f"), True: ("#1e3a26", "#bfe6c8")},
+    CAUTION: {False: ("#fff3d6", "#7a5300"), True: ("#453710", "#f0d58c")},
+    BAD: {False: ("#fde3e3", "#9b1c1c"), True: ("#4a1f1f", "#f6bcbc")},
+}
+STATE_TONE: dict[str, str] = {
+    ConsentState.GRANTED.value: GOOD,
+    ConsentState.REFUSED.value: BAD,
+    ConsentState.WITHDRAWN.value: BAD,
+    ConsentState.EXPIRED.value: BAD,
+    ConsentState.NOT_YET_VALID.value: CAUTION,
+    ConsentState.UNKNOWN.value: CAUTION,
+}
+"""The same three families as the grid's badges: fine, needs a look, must not be used."""
+
+
+def tone_colours(tone: str) -> tuple[str, str]:
+    """(background, text) for a tone in the application's current palette, light or dark, so
+    the register stays readable when the system switches to a dark theme."""
+    base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+    return _TONES[tone][base.lightness() < 128]
+
+
+VERDICT_LABEL: dict[str, str] = {
+    Verdict.CLEARED.value: "✓ Cleared",
+    Verdict.NEEDS_REVIEW.value: "? Needs review",
+    Verdict.BLOCKED.value: "✕ Blocked",
+}
+VERDICT_TONE: dict[str, str] = {
+    Verdict.CLEARED.value: GOOD,
+    Verdict.NEEDS_REVIEW.value: CAUTION,
+    Verdict.BLOCKED.value: BAD,
+}
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+"""The person's or photo's id, whatever the column."""
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+"""What the column sorts by (numbers as numbers, states by severity)."""
+STATE_ROLE = Qt.ItemDataRole.UserRole + 3
+"""The raw state or verdict value of a consent column."""
+
+_SEVERITY = {
+    ConsentState.REFUSED.value: 0,
+    ConsentState.WITHDRAWN.value: 0,
+    ConsentState.EXPIRED.value: 1,
+    ConsentState.UNKNOWN.value: 2,
+    ConsentState.NOT_YET_VALID.value: 3,
+    ConsentState.GRANTED.value: 4,
+}
+
+
+def _colour_role(role: int, tone: str | None) -> QColor | None:
+    if tone is None:
+        return None
+    background, text = tone_colours(tone)
+    return QColor(background if role == Qt.ItemDataRole.BackgroundRole else text)
+
+
+class PeopleTableModel(QAbstractTableModel):
+    """One row per person: details, today's consent per use, and how many photos show them."""
+
+    # Consent comes right after the name: it is what people open the register for.
+    COLUMNS: tuple[str, ...] = (
+        "Name",
+        "Minor",
+        *(use.capitalize() for use in USES),
+        "Photos",
+        "Organisation",
+        "Role",
+        "E-mail",
+    )
+    NAME_COLUMN = 0
+    MINOR_COLUMN = 1
+    FIRST_USE_COLUMN = 2
+    PHOTOS_COLUMN = FIRST_USE_COLUMN + len(USES)
+    ORGANISATION_COLUMN = PHOTOS_COLUMN + 1
+    ROLE_COLUMN = PHOTOS_COLUMN + 2
+    EMAIL_COLUMN = PHOTOS_COLUMN + 3
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._people: list[dict[str, Any]] = []
+
+    def rowCount(  # noqa: N802
+        self,
+        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
+    ) -> int:
+        return 0 if parent.isValid() else len(self._people)
+
+    def columnCount(  # noqa: N802
+        self,
+        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
+    ) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                return self.COLUMNS[section]
+            if role == Qt.ItemDataRole.ToolTipRole and self._is_use(section):
+                return f"Consent for {self._use(section)} use today"
+        return None
+
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._people):
+            return None
+        person = self._people[index.row()]
+        column = index.column()
+        if role == ID_ROLE:
+            return person["id"]
+        if self._is_use(column):
+            state = str(person["consent"][self._use(column)])
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                return STATE_TEXT.get(state, state)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{person['name']}: consent for {self._use(column)} use is " + (
+                    STATE_TEXT.get(state, state).split(" ", 1)[1].lower()
+                )
+            if role == STATE_ROLE:
+                return state
+            if role == SORT_ROLE:
+                return _SEVERITY.get(state, 9)
+            if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+                return _colour_role(role, STATE_TONE.get(state))
+            return None
+        text = self._text(person, column)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return text
+        if role == SORT_ROLE:
+            return person["photos"] if column == self.PHOTOS_COLUMN else text.casefold()
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.NAME_COLUMN:
+            return person["name"] + (f" <{person['email']}>" if person["email"] else "")
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.PHOTOS_COLUMN:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    # --- our API ------------------------------------------------------------------------
+
+    def set_people(self, people: Sequence[dict[str, Any]]) -> None:
+        """Replace the register shown (what :func:`register.list_people` returned)."""
+        self.beginResetModel()
+        self._people = list(people)
+        self.endResetModel()
+
+    def person(self, row: int) -> dict[str, Any]:
+        return self._people[row]
+
+    def people(self) -> list[dict[str, Any]]:
+        return list(self._people)
+
+    def row_of(self, person_id: int) -> int | None:
+        for row, person in enumerate(self._people):
+            if person["id"] == person_id:
+                return row
+        return None
+
+    def _is_use(self, column: int) -> bool:
+        return self.FIRST_USE_COLUMN <= column < self.PHOTOS_COLUMN
+
+    def _use(self, column: int) -> str:
+        return USES[column - self.FIRST_USE_COLUMN]
+
+    def _text(self, person: dict[str, Any], column: int) -> str:
+        if column == self.NAME_COLUMN:
+            return str(person["name"])
+        if column == self.EMAIL_COLUMN:
+            return str(person["email"] or "")
+        if column == self.ORGANISATION_COLUMN:
+            return str(person["organisation"] or "")
+        if column == self.ROLE_COLUMN:
+            return str(person["role"] or "").capitalize()
+        if column == self.MINOR_COLUMN:
+            return "Minor" if person["minor"] else ""
+        return str(person["photos"])
+
+
+class PeopleFilterModel(QSortFilterProxyModel):
+    """Search as you type over name, e-mail and organisation; sort by any column.
+
+    A register has hundreds, not tens of thousands, of rows, so a proxy is cheap here (the
+    photo grid filters in SQL instead).
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._needle = ""
+
+    def set_search(self, text: str) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+; invalidateFilter() is deprecated there
+            self.beginFilterChange()
+            self._needle = " ".join(text.split()).casefold()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older PySide6
+            self._needle = " ".join(text.split()).casefold()
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(  # noqa: N802
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        if not self._needle:
+            return True
+        model = self.sourceModel()
+        if not isinstance(model, PeopleTableModel) or source_parent.isValid():
+            return True
+        person = model.person(source_row)
+        haystack = " ".join(
+            str(person[key] or "") for key in ("name", "email", "organisation", "role")
+        ).casefold()
+        return all(word in haystack for word in self._needle.split())
+
+
+class ReviewQueueModel(QAbstractTableModel):
+    """The photos waiting for a consent decision, with the reasons in words."""
+
+    COLUMNS: tuple[str, ...] = ("Photo", "Verdict", "Why", "People tagged")
+    PHOTO_COLUMN, VERDICT_COLUMN, WHY_COLUMN, PEOPLE_COLUMN = range(4)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[ReviewItem] = []
+
+    def rowCount(  # noqa: N802
+        self,
+        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
+    ) -> int:
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(  # noqa: N802
+        self,
+        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
+    ) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+            and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
+        ):
+            return self.COLUMNS[section]
+        return None
+
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        item = self._items[index.row()]
+        column = index.column()
+        if role == ID_ROLE:
+            return item.photo_id
+        if role == STATE_ROLE:
+            return item.verdict.value
+        if column == 1 and role in (
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ForegroundRole,
+        ):
+            return _colour_role(role, VERDICT_TONE.get(item.verdict.value))
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            if column == 0:
+                return item.filename
+            if column == 1:
+                return VERDICT_LABEL[item.verdict.value]
+            if column == 2:
+                return "; ".join(_short(r) for r in item.reasons)
+            return ", ".join(item.people) or "nobody"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(_sentence(r) for r in item.reasons)
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def set_items(self, items: Sequence[ReviewItem]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self.endResetModel()
+
+    def item(self, row: int) -> ReviewItem:
+        return self._items[row]
+
+    def row_of(self, photo_id: int) -> int | None:
+        for row, item in enumerate(self._items):
+            if item.photo_id == photo_id:
+                return row
+        return None
+
+    def merge(self, photo_id: int, item: ReviewItem | None) -> None:
+        """Put one photo's current entry in its place (``None`` takes it out), with row
+        signals rather than a reset, so the view keeps its scroll position and selection."""
+        row = self.row_of(photo_id)
+        if item is None:
+            if row is not None:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._items[row]
+                self.endRemoveRows()
+            return
+        if row is not None and self._items[row].order == item.order:
+            self._items[row] = item
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+            return
+        if row is not None:
+            self.merge(photo_id, None)
+        position = bisect.bisect_left([i.order for i in self._items], item.order)
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._items.insert(position, item)
+        self.endInsertRows()
+
+
+def _short(reason: str) -> str:
+    """The table's one-line version of a reason; the full sentence is in the tooltip."""
+    if reason == NO_PEOPLE_TAGGED:
+        return "Nobody tagged yet"
+    return _sentence(reason)
+
+
+def _sentence(text: str) -> str:
+    """Reasons come from the core in lower case, to be joined; a list shows them as sentences."""
+    return text[:1].upper() + text[1:] if text else text
+
+
+class AuditLogModel(QAbstractTableModel):
+    """The append-only audit log, newest first, in words a data-protection officer can read:
+    who recorded or overrode what, about whom, when and why."""
+
+    COLUMNS: tuple[str, ...] = ("When", "Who", "What", "About", "Why / details")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[str, str, str, str, str]] = []
+
+    def rowCount(  # noqa: N802
+        self,
+        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
+    ) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(  # noqa: N802
+        self,
+        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
+    ) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+            and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
+        ):
+            return self.COLUMNS[section]
+        return None
+
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return self._rows[index.row()][index.column()]
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def set_entries(
+        self,
+        entries: Sequence[dict[str, Any]],
+        people: dict[int, str],
+        photos: dict[int, str],
+    ) -> None:
+        """``entries`` as :func:`audit.entries` returns them; names of people and photo files
+        by id, to say who and what an entry is about."""
+        self.beginResetModel()
+        self._rows = [describe_audit_entry(e, people, photos) for e in reversed(entries)]
+        self.endResetModel()
+
+
+def describe_audit_entry(
+    entry: dict[str, Any], people: dict[int, str], photos: dict[int, str]
+) -> tuple[str, str, str, str, str]:
+    """(when, who, what, about, why) for one audit entry, in plain words."""
+    details: dict[str, Any] = entry.get("details") or {}
+    action = str(entry["action"])
+    kind, _, key = str(entry["subject"]).partition(":")
+    about = key
+    if kind == "person" and key.isdigit():
+        about = people.get(int(key)) or details.get("name") or f"person {key}"
+    elif kind == "photo" and key.isdigit():
+        about = photos.get(int(key), f"photo {key} (no longer in the project)")
+    elif kind == "file":
+        about = key
+    elif kind == "export":
+        about = str(details.get("out_dir") or f"export {key}")
+    why = str(entry.get("reason") or "")
+    extra: list[str] = []
+    if action.startswith("consent_"):
+        status = action.removeprefix("consent_")
+        what = {
+            "granted": "✓ Consent recorded",
+            "refused": "✕ Refusal recorded",
+            "withdrawn": "⊘ Withdrawal recorded",
+        }.get(status, f"Consent: {status}")
+        uses = set(details.get("uses") or [])
+        extra.append("for " + ", ".join(use for use in USES if use in uses))
+        if details.get("valid_from") or details.get("valid_until"):
+            extra.append(
+                f"valid {details.get('valid_from') or '…'} to {details.get('valid_until') or '…'}"
+            )
+        if details.get("guardian"):
+            extra.append(f"guardian: {details['guardian']}")
+        source = str(details.get("source") or "")
+        if source.startswith("registration:"):
+            extra.append(f"from {source.removeprefix('registration:')}")
+        why = why if not source.startswith("registration:") else ""
+    elif action == "override":
+        what = f"Used anyway for {details.get('use', '?')} use"
+        if details.get("overrode"):
+            extra.append("signed off: " + "; ".join(details["overrode"]))
+    elif action == "person_added":
+        what = "Person added"
+        if details.get("via") == "tagging":
+            extra.append("named when tagging a photo")
+    elif action == "person_updated":
+        what = "Person's details changed"
+        for field_name, change in details.items():
+            if isinstance(change, dict):
+                extra.append(
+                    f"{field_name}: {_shown(change.get('before'))} → {_shown(change.get('after'))}"
+                )
+    elif action == "people_imported":
+        what = "Registration imported"
+        extra.append(
+            f"{details.get('added', 0)} added, {details.get('updated', 0)} updated, "
+            f"{details.get('consent_records', 0)} consent answers"
+        )
+    elif action == "export":
+        what = f"Exported ({details.get('preset', '?')})"
+        extra.append(
+            f"{details.get('exported', 0)} photos out, {details.get('excluded', 0)} left out"
+        )
+    else:
+        what = action.replace("_", " ").capitalize()
+    text = " · ".join(part for part in [why, *extra] if part)
+    when = str(entry["at"])[:16].replace("T", " ")
+    return when, str(entry["actor"]), what, str(about), text
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
