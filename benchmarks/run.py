@@ -47,7 +47,7 @@ OPEN_TARGET_S = 1.0
 LIST_TARGET_S = 0.050
 
 
-BENCHMARKS = ("import", "first-paint", "catalog", "export", "sigal", "reexport")
+BENCHMARKS = ("import", "first-paint", "catalog", "export", "sigal", "reexport", "gui")
 
 
 class BenchmarkError(Exception):
@@ -1197,6 +1197,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--reexport-count", type=int, default=REEXPORT_COUNT)
     parser.add_argument("--reexport-runs", type=int, default=3, help="timed re-exports")
+    parser.add_argument("--gui-runs", type=int, default=3, help="fresh app processes to time")
     parser.add_argument(
         "--profile-export",
         action="store_true",
@@ -1246,6 +1247,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         if "reexport" in selected:
             bench_reexport(args.reexport_count, args.reexport_runs, report)
+        if "gui" in selected:
+            from benchmarks.gui_bench import bench_gui
+
+            bench_gui(args.catalog_size, args.gui_runs, report)
     except BenchmarkError as exc:
         print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)
         report.data["error"] = str(exc)

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QWidget
 
 from gallery_app.core.edits import EditRequest
 from gallery_app.core.project import Project
-from gallery_app.gui import messages, panels
+from gallery_app.gui import messages, panels, shell
 from gallery_app.gui.file_actions import FileActions
 from gallery_app.gui.models.photo_grid_model import PhotoGridModel
 from gallery_app.gui.preview import PreviewWidget
@@ -69,8 +69,8 @@ class MainWindow(QMainWindow):
         self.undo_stack.indexChanged.connect(self._update_status)
         if self.model.rowCount():
             self.view.setCurrentIndex(self.model.index(0))
+        shell.install(self)  # thumbnail size, appearance, remembered window state
         self._update_status()
-        self._restore_geometry()
 
     # --- building ------------------------------------------------------------------------
 
@@ -230,13 +230,6 @@ class MainWindow(QMainWindow):
             text += f" · last change: {self.undo_stack.undoText()}"
         self._count_label.setText(text)
 
-    def _restore_geometry(self) -> None:
-        geometry = QSettings().value("main/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1200, 800)
-
     def _close_project(self) -> None:
         self.close()
         self.close_project_requested.emit()
@@ -252,6 +245,7 @@ class MainWindow(QMainWindow):
             self.project.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        QSettings().setValue("main/geometry", self.saveGeometry())
+        if not self._closed:
+            shell.save(self)
         self.shutdown()
         super().closeEvent(event)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gallery_app.core.project import ProjectDefaults
+from gallery_app.core.project import CATALOG_NAME, ProjectDefaults
 
 
 class NewProjectDialog(QDialog):
@@ -93,14 +93,28 @@ class NewProjectDialog(QDialog):
         )
 
 
+MISSING_ROLE = Qt.ItemDataRole.UserRole + 1
+"""True on a recent-list entry whose folder is not there."""
+
+
 class WelcomeWindow(QWidget):
-    """Recent projects and the two ways to start; emits what the user chose."""
+    """Recent projects and the two ways to start; emits what the user chose.
+
+    Keyboard first: the recent list has the focus with the last project selected, so Enter
+    reopens it; Ctrl+N starts a new project, Ctrl+O opens a folder, Delete takes the selected
+    entry off the list. Folders that are gone (a disconnected drive) stay listed, greyed, with
+    a word saying so, rather than failing when chosen.
+    """
 
     open_requested = Signal(Path)
     create_requested = Signal(Path, object)
     """(project folder, :class:`ProjectDefaults`)."""
+    forget_requested = Signal(str)
+    """A recent-list entry the user removed."""
 
-    def __init__(self, recent: list[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, recent: list[str], last: str | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Gallery Curator")
         self.setAccessibleName("Welcome")
@@ -116,22 +130,37 @@ class WelcomeWindow(QWidget):
 
         self.new_button = QPushButton("New event project…")
         self.new_button.setAccessibleName("New event project")
-        self.new_button.setDefault(True)
+        self.new_button.setToolTip("Start a project for a new event (Ctrl+N)")
+        self.new_button.setShortcut(QKeySequence.StandardKey.New)
         self.new_button.clicked.connect(self._new_project)
         self.open_button = QPushButton("Open…")
         self.open_button.setAccessibleName("Open project folder")
+        self.open_button.setToolTip("Open an existing project folder (Ctrl+O)")
+        self.open_button.setShortcut(QKeySequence.StandardKey.Open)
         self.open_button.clicked.connect(self._open_folder)
 
-        recent_label = QLabel("Recent projects")
+        recent_label = QLabel("&Recent projects")
         bold = QFont(recent_label.font())
         bold.setBold(True)
         recent_label.setFont(bold)
         self.recent_list = QListWidget()
         self.recent_list.setAccessibleName("Recent projects")
+        self.recent_list.setAccessibleDescription(
+            "Enter opens the selected project, Delete removes it from this list"
+        )
+        recent_label.setBuddy(self.recent_list)
         self.recent_list.setStyleSheet("QListWidget::item { padding: 6px 8px; }")
         self.recent_list.setAlternatingRowColors(True)
+        self.recent_list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.recent_list.itemActivated.connect(self._open_item)
-        self.set_recent(recent)
+        self.remove_action = QAction("Remove from this list", self.recent_list)
+        self.remove_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.remove_action.triggered.connect(self._forget_selected)
+        self.recent_list.addAction(self.remove_action)
+        hint = QLabel("Enter opens the selected project · Delete removes it from the list")
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.set_recent(recent, last)
 
         for button in (self.new_button, self.open_button):
             button.setMinimumHeight(34)
@@ -152,24 +181,54 @@ class WelcomeWindow(QWidget):
         layout.addSpacing(8)
         layout.addWidget(recent_label)
         layout.addWidget(self.recent_list, 1)
-        self.resize(640, 460)
+        layout.addWidget(hint)
+        self.resize(640, 480)
 
-    def set_recent(self, recent: list[str]) -> None:
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Light/dark switched: a style sheet keeps the old palette until it is set again."""
+        if event.type() == QEvent.Type.PaletteChange:
+            self.recent_list.setStyleSheet(self.recent_list.styleSheet())
+            self.recent_list.setPalette(self.palette())
+            muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+            for i in range(self.recent_list.count()):
+                item = self.recent_list.item(i)
+                if item.data(MISSING_ROLE):
+                    item.setForeground(muted)
+        super().changeEvent(event)
+
+    def set_recent(self, recent: list[str], last: str | None = None) -> None:
         self.recent_list.clear()
         for path in recent:
-            item = QListWidgetItem(f"{Path(path).name}\n{path}")
+            missing = not (Path(path) / CATALOG_NAME).is_file()
+            name = Path(path).name or path
+            text = f"{name}\n{path}"
+            if missing:
+                text = f"{name} — not found (drive disconnected or folder moved?)\n{path}"
+            item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, path)
             item.setToolTip(path)
+            item.setData(MISSING_ROLE, missing)
+            if missing:
+                item.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
             self.recent_list.addItem(item)
+            if path == last or (last is None and self.recent_list.count() == 1):
+                self.recent_list.setCurrentItem(item)
         if not recent:
             item = QListWidgetItem("No recent projects yet: create one or open a project folder.")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.recent_list.addItem(item)
+        self.new_button.setDefault(not recent)
 
     def _open_item(self, item: QListWidgetItem) -> None:
         path = item.data(Qt.ItemDataRole.UserRole)
         if path:
             self.open_requested.emit(Path(path))
+
+    def _forget_selected(self) -> None:
+        item = self.recent_list.currentItem()
+        path = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if path:
+            self.forget_requested.emit(str(path))
 
     def _open_folder(self) -> None:
         folder = choose_project_folder(self)

@@ -145,7 +145,9 @@ def test_culling_keys_edit_the_catalog_and_undo_in_one_step(
     other = window.model.photo_id_at(1)
     assert window.selected_ids() == ids
     changed: list[int] = []
-    window.model.dataChanged.connect(lambda top, _bottom, _roles: changed.append(top.row()))
+    window.model.dataChanged.connect(
+        lambda top, bottom, _roles: changed.extend(range(top.row(), bottom.row() + 1))
+    )
 
     qtbot.keyClick(window.view, Qt.Key.Key_3)
     assert _field(window, ids, "rating") == {3}

@@ -1,4 +1,4 @@
-"""Renders each screen of this slice to PNG for a human to look at.
+"""Renders each screen to PNG for a human to look at, in the light and the dark palette.
 
 The files go to ``test-output/screenshots/`` (gitignored). The test checks that they were
 written and are not blank; whether they look right is for the reviewer's eyes.
@@ -15,7 +15,9 @@ from pytestqt.qtbot import QtBot
 
 from gallery_app.core.edits import EditRequest
 from gallery_app.gui.app import AppController
+from gallery_app.gui.appearance import appearance
 from gallery_app.gui.models.photo_grid_model import Roles
+from gallery_app.gui.views.thumbnail_delegate import DEFAULT_THUMBNAIL, MIN_THUMBNAIL, is_dark
 
 from .test_grid import visible_rows
 
@@ -29,6 +31,12 @@ def _save(widget: QWidget, name: str) -> Path:
     image = QImage(str(path))
     assert image.width() > 100 and image.height() > 100
     return path
+
+
+def _mean_lightness(path: Path) -> float:
+    image = QImage(str(path)).scaled(32, 32)
+    values = [image.pixelColor(x, y).lightness() for x in range(32) for y in range(32)]
+    return sum(values) / len(values)
 
 
 def test_screenshots(project_path: Path, qtbot: QtBot) -> None:
@@ -76,6 +84,28 @@ def test_screenshots(project_path: Path, qtbot: QtBot) -> None:
         qtbot.waitUntil(loaded, timeout=10_000)
         _save(main, "main-window")
 
+        # The same window in the dark palette (View ▸ Appearance ▸ Dark), then smaller
+        # thumbnails (the smallest cells: "4★" and symbol-only badges), then back to light.
+        look = appearance()
+        try:
+            look.set_mode("dark")
+            qtbot.waitUntil(lambda: is_dark(main.view.palette()))
+            dark = _save(main, "main-window-dark")
+            assert _mean_lightness(dark) < 90
+            main.view.set_thumbnail_size(MIN_THUMBNAIL)
+            qtbot.waitUntil(loaded, timeout=10_000)
+            _save(main, "main-window-dark-small")
+            welcome.show()
+            qtbot.waitUntil(lambda: is_dark(welcome.palette()))
+            _save(welcome, "welcome-dark")
+            welcome.hide()
+        finally:
+            look.set_mode("system")
+        qtbot.waitUntil(lambda: not is_dark(main.view.palette()))
+        light = _save(main, "main-window-light-small")
+        assert _mean_lightness(light) > 150
+
+        main.view.set_thumbnail_size(DEFAULT_THUMBNAIL)
         main.show_preview()
         qtbot.waitUntil(lambda: main.preview.has_image, timeout=10_000)
         _save(main, "preview")

@@ -2,13 +2,15 @@
 
 Following the recipe in ``style-anchors.md`` §3.1, the model holds only ids (from
 :func:`list_photo_ids`, sorted in SQL) and an id→row index. Cell details (rating, flag, colour,
-consent verdict) are fetched in small blocks the first time a row is painted and dropped for
-the rows an edit touched, so a 20,000-photo project costs one integer list up front. Where the
-rows come from is a :class:`PhotoSource`, so the grid can be tested with 2,000 synthetic rows.
+keyword count, consent verdict) are fetched a block of 64 rows at a time — one core call,
+:func:`grid_cells`, a few queries — the first time a row is painted, and dropped for the rows
+an edit touched, so a 20,000-photo project costs one integer list up front. Where the rows
+come from is a :class:`PhotoSource`, so the grid can be tested with 2,000 synthetic rows.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,14 +20,14 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSize,
     Qt,
 )
 from PySide6.QtGui import QColor, QPixmap
 
-from gallery_app.core.catalog.photos import PhotoQuery, get_photo, list_photo_ids
-from gallery_app.core.consent import store as consent_store
+from gallery_app.core.catalog.grid import grid_cells
+from gallery_app.core.catalog.photos import PhotoQuery, list_photo_ids
 from gallery_app.core.consent.model import Verdict
-from gallery_app.core.errors import PhotoNotFound
 from gallery_app.core.project import Project
 from gallery_app.gui.thumbnail_loader import ThumbnailLoader
 
@@ -33,9 +35,11 @@ CONSENT_USE = "web"
 """The use whose verdict the grid badge shows (the app's main export)."""
 _BLOCK = 64
 """Rows fetched at once when a cell is first painted: about one screen."""
+_ROW_CACHE = 4096
+"""Rows kept (insertion order; the oldest half goes when full)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PhotoRow:
     """What a grid cell shows about one photo."""
 
@@ -50,6 +54,10 @@ class PhotoRow:
     source: Path
     verdict: str | None
     """A :class:`Verdict` value, or None when unknown."""
+    keywords: int = 0
+    """How many keywords the photo has."""
+    has_caption: bool = False
+    has_alt_text: bool = False
 
 
 class PhotoSource(Protocol):
@@ -74,28 +82,25 @@ class CatalogSource:
         return list_photo_ids(self.project.conn, self.query)
 
     def rows(self, photo_ids: list[int]) -> dict[int, PhotoRow]:
-        conn = self.project.conn
-        verdicts = consent_store.decisions(conn, CONSENT_USE, photo_ids=photo_ids)
-        result: dict[int, PhotoRow] = {}
-        for photo_id in photo_ids:
-            try:
-                photo = get_photo(conn, photo_id)
-            except PhotoNotFound:
-                # A running import took a damaged file out again; the next sync drops the row.
-                continue
-            decision = verdicts.get(photo_id)
-            result[photo_id] = PhotoRow(
-                photo_id=photo_id,
-                filename=photo["filename"],
-                rating=int(photo["rating"] or 0),
-                flag={"pick": 1, "reject": -1}.get(photo["flag"] or "", 0),
-                color_label=photo["color_label"],
-                content_hash=photo["content_hash"],
-                orientation=int(photo["orientation"] or 1),
-                source=self.project.resolve(photo["path"]),
-                verdict=str(decision.verdict) if decision is not None else None,
+        # Ids that are gone (a running import took a damaged file out again) are simply not
+        # in the result; the next sync drops their rows.
+        return {
+            cell.photo_id: PhotoRow(
+                photo_id=cell.photo_id,
+                filename=cell.filename,
+                rating=cell.rating,
+                flag=cell.flag,
+                color_label=cell.color_label,
+                content_hash=cell.content_hash,
+                orientation=cell.orientation,
+                source=self.project.resolve(cell.path),
+                verdict=cell.verdict,
+                keywords=cell.keywords,
+                has_caption=cell.has_caption,
+                has_alt_text=cell.has_alt_text,
             )
-        return result
+            for cell in grid_cells(self.project.conn, photo_ids, CONSENT_USE).values()
+        }
 
 
 class Roles:
@@ -108,8 +113,12 @@ class Roles:
     COLOR_LABEL = Qt.ItemDataRole.UserRole + 5
     VERDICT = Qt.ItemDataRole.UserRole + 6
     THUMBNAIL_STATE = Qt.ItemDataRole.UserRole + 7
-    """"loaded", "loading" or "missing"."""
+    """"loaded", "loading", "missing", or "resizing" (an older size, drawn scaled)."""
 
+
+_CELL_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
 
 VERDICT_TEXT = {
     Verdict.CLEARED.value: "✓ Cleared",
@@ -160,7 +169,7 @@ class PhotoGridModel(QAbstractListModel):
             return self._thumbnail(photo_id)
         if role == Roles.THUMBNAIL_STATE:
             if self._loader.pixmap(photo_id) is not None:
-                return "loaded"
+                return "loaded" if self._loader.is_sharp(photo_id) else "resizing"
             return "missing" if self._loader.is_missing(photo_id) else "loading"
         row = self.row(photo_id)
         if row is None:
@@ -182,15 +191,24 @@ class PhotoGridModel(QAbstractListModel):
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        # Asked for every painted cell: a constant, not three enum ORs each time.
+        return _CELL_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     # --- our API ------------------------------------------------------------------------
+
+    def cell(self, position: int) -> tuple[PhotoRow | None, QPixmap, str]:
+        """What the delegate paints for one row — details, thumbnail, thumbnail state — in
+        one Python call instead of three ``data()`` round trips through Qt (painting is on
+        the scroll path). Same values as the ``ROW``, ``DecorationRole`` and
+        ``THUMBNAIL_STATE`` roles."""
+        photo_id = self._ids[position]
+        pixmap = self._thumbnail(photo_id)
+        loader = self._loader
+        if loader.pixmap(photo_id) is not None:
+            state = "loaded" if loader.is_sharp(photo_id) else "resizing"
+        else:
+            state = "missing" if loader.is_missing(photo_id) else "loading"
+        return self.row(photo_id), pixmap, state
 
     @property
     def source(self) -> PhotoSource:
@@ -264,30 +282,68 @@ class PhotoGridModel(QAbstractListModel):
             return None
         start = position - position % _BLOCK
         block = [i for i in self._ids[start : start + _BLOCK] if i not in self._rows]
+        if len(self._rows) + len(block) > _ROW_CACHE:
+            # Drop the oldest half: a scroll through 20,000 photos would otherwise keep them
+            # all, and a growing heap makes the garbage collector pause mid-scroll.
+            for old in list(itertools.islice(self._rows, len(self._rows) // 2)):
+                del self._rows[old]
         self._rows.update(self._source.rows(block))
         return self._rows.get(photo_id)
 
+    def has_rows(self, first: int, last: int) -> bool:
+        """Rows ``first``..``last`` are all read (painting them needs no query)."""
+        last = min(last, len(self._ids) - 1)
+        return all(self._ids[p] in self._rows for p in range(max(first, 0), last + 1))
+
+    def prefetch(self, first: int, last: int) -> bool:
+        """Read the first uncached block among rows ``first``..``last``; True if one was read
+        (call again for the next). The view calls this between frames for the screens next
+        to the visible one, so a scroll's frame is a paint, not a paint plus a query."""
+        last = min(last, len(self._ids) - 1)
+        for position in range(max(first, 0), last + 1):
+            photo_id = self._ids[position]
+            if photo_id not in self._rows:
+                self.row(photo_id)
+                return True
+        return False
+
     def refresh(self, photo_ids: list[int]) -> None:
-        """Re-read these photos and repaint only their cells (after an edit or undo)."""
-        wanted = [i for i in photo_ids if i in self._row_of]
-        for photo_id in wanted:
-            self._rows.pop(photo_id, None)
-        if not wanted:
+        """Re-read these photos and repaint only their cells (after an edit or undo).
+
+        Rows already cached are read again at once (the cells on screen change in the same
+        frame); the others are simply read when first painted. One ``dataChanged`` goes out
+        per run of adjacent rows, so a 1,000-photo edit is a handful of signals."""
+        positions = sorted(p for i in photo_ids if (p := self._row_of.get(i)) is not None)
+        if not positions:
             return
-        self._rows.update(self._source.rows(wanted))
-        for photo_id in wanted:
-            ix = self.index(self._row_of[photo_id])
-            self.dataChanged.emit(ix, ix, [])
+        cached = [self._ids[p] for p in positions if self._ids[p] in self._rows]
+        for photo_id in cached:
+            del self._rows[photo_id]
+        if cached:
+            self._rows.update(self._source.rows(cached))
+        for first, last in _runs(positions):
+            self.dataChanged.emit(self.index(first), self.index(last), [])
+
+    def invalidate(self) -> None:
+        """Forget every cached row and repaint (after a change that may touch any photo,
+        such as a consent record in the register). Only the visible rows are read again."""
+        self._rows.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1), [])
+
+    def set_thumbnail_box(self, box: QSize) -> None:
+        """The size (device pixels) cells draw thumbnails at; sharper ones are loaded lazily."""
+        self._loader.set_box(box)
 
     def _thumbnail(self, photo_id: int) -> QPixmap:
         pixmap = self._loader.pixmap(photo_id)
-        if pixmap is not None:
+        if pixmap is not None and self._loader.is_sharp(photo_id):
             return pixmap
         if not self._loader.is_missing(photo_id):
             row = self.row(photo_id)
             if row is not None:
                 self._loader.request(photo_id, self._source.cache_dir, row.content_hash)
-        return self._placeholder
+        return pixmap if pixmap is not None else self._placeholder
 
     def _on_thumbnail(self, photo_id: int) -> None:
         position = self._row_of.get(photo_id)
@@ -295,6 +351,17 @@ class PhotoGridModel(QAbstractListModel):
             return
         ix = self.index(position)
         self.dataChanged.emit(ix, ix, [Qt.ItemDataRole.DecorationRole, Roles.THUMBNAIL_STATE])
+
+
+def _runs(positions: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as (first, last) runs of adjacent rows."""
+    runs: list[tuple[int, int]] = []
+    for position in positions:
+        if runs and position <= runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], max(position, runs[-1][1]))
+        else:
+            runs.append((position, position))
+    return runs
 
 
 def _placeholder() -> QPixmap:
@@ -308,6 +375,8 @@ def _describe(row: PhotoRow) -> str:
     parts.append(FLAG_TEXT[row.flag])
     if row.color_label:
         parts.append(f"{row.color_label} label")
+    if row.keywords:
+        parts.append(f"{row.keywords} keyword{'s' if row.keywords != 1 else ''}")
     if row.verdict:
         parts.append("consent: " + VERDICT_TEXT.get(row.verdict, row.verdict))
     return ", ".join(parts)
