@@ -93,7 +93,7 @@ class FileActions(QObject):
         self.export_action.triggered.connect(self.open_export)
         # Tagging or culling in the main window while the Export dialog is open changes what
         # may go out: check the plan again.
-        window.undo_stack.indexChanged.connect(self._catalog_edited)
+        window.edit_applied.connect(self._catalog_edited)
         # A new project is empty: its first step is an import, so offer it straight away
         # once the window is on screen, instead of leaving people to find the menu.
         QTimer.singleShot(0, self._offer_import_if_empty)
@@ -103,7 +103,12 @@ class FileActions(QObject):
         if self._closed or not window.isVisible() or window.model.rowCount() > 0:
             return
         # Asked of the catalog, not the grid: a grid filtered down to nothing is not empty.
-        if not list_photo_ids(window.project.conn, PhotoQuery(limit=1)):
+        window.catalog.submit(
+            lambda p: bool(list_photo_ids(p.conn, PhotoQuery(limit=1))), self._offer_import
+        )
+
+    def _offer_import(self, has_photos: bool) -> None:
+        if not has_photos and not self._closed and self._window.isVisible():
             self.open_import()
 
     # --- import ----------------------------------------------------------------------
@@ -188,7 +193,9 @@ class FileActions(QObject):
         rows = sorted({ix.row() for ix in view.selectionModel().selectedIndexes()})
         selected = [model.photo_id_at(r) for r in rows]
         self._retire(self.export_dialog)
-        dialog = ExportDialog(self._window.project, selected, self._window)
+        dialog = ExportDialog(
+            self._window.project, selected, self._window, catalog=self._window.catalog
+        )
         dialog.verdicts_changed.connect(self._verdicts_changed)
         dialog.show_photo_requested.connect(self._show_photo)
         self.export_dialog = dialog

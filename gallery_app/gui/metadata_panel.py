@@ -532,6 +532,16 @@ class MetadataPanel(QScrollArea):
         if template_preview is not None:
             self._template_preview = template_preview
 
+    def expect(self, photo_ids: list[int]) -> None:
+        """The selection changed and its summary is being read (on the catalog thread): from
+        now on an edit applies to these photos. Text typed for the previous ones is committed
+        to them first, as :meth:`show_summary` does."""
+        if list(photo_ids) == self._ids:
+            return
+        for field in self.fields.values():
+            field.commit()
+        self._ids = list(photo_ids)
+
     def show_summary(self, photo_ids: list[int], summary: SelectionSummary, name: str = "") -> None:
         """Show what the selected photos have in common; keep fields being typed into."""
         if list(photo_ids) != self._ids:

@@ -524,11 +524,13 @@ def test_a_left_out_photo_can_be_fixed_in_the_grid_and_the_plan_follows(
 
     # Sam Lee was tagged by mistake: the user fixes it in the main window...
     window.apply(edits.EditRequest(remove_people=["Sam Lee"], no_identifiable_people=True))
+    assert window.catalog.settle()  # the edit is in; the dialog checks its plan again
     planned(qtbot, dialog)
     # ...and the plan, checked again, lets the photo go out.
     assert cast["blocked"] not in left_out_rows(dialog)
     assert dialog.export_button.text() == "Export 3 photos"
     window.undo_stack.undo()
+    assert window.catalog.settle()
     planned(qtbot, dialog)
     assert left_out_rows(dialog)[cast["blocked"]][1] == "⊘ Blocked"
     # The row the user was on is still the current one after each check.
