@@ -119,7 +119,11 @@ class _Worker(QThread):
 
 def _stopper(worker: _Worker) -> Callable[..., None]:
     def stop(*_args: object) -> None:
-        if worker.isRunning():
+        try:
+            running = worker.isRunning()
+        except RuntimeError:  # Python already freed it at exit: shutdown() had stopped it
+            return
+        if running:
             worker.jobs.put(None)
             worker.wait()
 
