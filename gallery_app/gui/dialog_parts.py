@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QCloseEvent, QFont, QPalette
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -102,6 +103,36 @@ class Pages(QWidget):
         if layout is not None:
             layout.activate()
         window.adjustSize()
+
+
+class JobDialog(QDialog):
+    """A dialog that runs one :class:`BackgroundJob` and must not simply close under it.
+
+    While the job runs, Esc, Cancel and the window's close button do what
+    :meth:`_close_while_running` says (stop the job, or put the window away) and the dialog
+    stays; before and after, they close it as usual.
+    """
+
+    job: BackgroundJob | None = None
+
+    def is_running(self) -> bool:
+        return self.job is not None and self.job.is_running()
+
+    def _close_while_running(self) -> None:
+        raise NotImplementedError
+
+    def reject(self) -> None:
+        if self.is_running():
+            self._close_while_running()
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.is_running():
+            event.ignore()
+            self._close_while_running()
+            return
+        super().closeEvent(event)
 
 
 def page_layout(page: QWidget) -> QVBoxLayout:

@@ -56,6 +56,7 @@ from gallery_app.core.project import Project
 from gallery_app.gui import messages
 from gallery_app.gui.dialog_parts import (
     FailureList,
+    JobDialog,
     Pages,
     ask_job_to_stop,
     cancel_and_wait,
@@ -108,7 +109,7 @@ def ask_override_reason(parent: QWidget | None, photos: int, use: str) -> str | 
     return None
 
 
-class ExportDialog(QDialog):
+class ExportDialog(JobDialog):
     """Choose preset, photos and folder; review the plan; export with progress; open it."""
 
     show_photo_requested = Signal(int)
@@ -636,9 +637,6 @@ class ExportDialog(QDialog):
         layout.addLayout(buttons)
         return page
 
-    def is_running(self) -> bool:
-        return self.job is not None and self.job.is_running()
-
     def start(self) -> None:
         """Export as planned (with the overrides), on a worker thread."""
         if self.job is not None or self._planning or self.plan is None or self.going_out() == 0:
@@ -785,18 +783,9 @@ class ExportDialog(QDialog):
 
     # --- closing ---------------------------------------------------------------------
 
-    def reject(self) -> None:
-        if self.is_running():
-            self.stop()
-            return
-        super().reject()
-
-    def closeEvent(self, event: Any) -> None:  # noqa: N802
-        if self.is_running():
-            self.stop()
-            event.ignore()
-            return
-        super().closeEvent(event)
+    def _close_while_running(self) -> None:
+        """Esc, Cancel or closing the window while exporting: stop (what is done stays)."""
+        self.stop()
 
     def shutdown(self) -> None:
         """Stop the export and wait for its thread (the window is closing the project)."""

@@ -14,12 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -48,6 +47,7 @@ from gallery_app.core.project import Project
 from gallery_app.gui import messages
 from gallery_app.gui.dialog_parts import (
     FailureList,
+    JobDialog,
     Pages,
     ask_job_to_stop,
     cancel_and_wait,
@@ -94,7 +94,7 @@ def choose_files(parent: QWidget | None) -> list[Path]:
     return [Path(f) for f in files]
 
 
-class ImportDialog(QDialog):
+class ImportDialog(JobDialog):
     """Set up an import, run it off the GUI thread, and report what happened."""
 
     photos_added = Signal(list)
@@ -419,9 +419,6 @@ class ImportDialog(QDialog):
 
     # --- running ---------------------------------------------------------------------
 
-    def is_running(self) -> bool:
-        return self.job is not None and self.job.is_running()
-
     def start(self) -> None:
         """Start importing what the setup page says (on a worker thread)."""
         sources = self.sources()
@@ -603,20 +600,10 @@ class ImportDialog(QDialog):
             self.hide()
             self.backgrounded.emit()
 
-    def reject(self) -> None:
-        """Esc or Cancel: before the import, close. While it runs, put the window away: the
+    def _close_while_running(self) -> None:
+        """Esc, Cancel or closing the window while importing: put the window away; the
         import goes on (stopping is the Stop button's job, so a stray Esc loses nothing)."""
-        if self.is_running():
-            self.put_away()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.is_running():
-            event.ignore()
-            self.put_away()
-            return
-        super().closeEvent(event)
+        self.put_away()
 
     def shutdown(self) -> None:
         """Stop the import and wait for its thread (the window is closing the project).
