@@ -42,8 +42,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QTableView,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -56,7 +54,20 @@ from gallery_app.core.export.selection import album_parents
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent
 from gallery_app.core.project import Project
 from gallery_app.gui import messages
-from gallery_app.gui.dialog_parts import Pages, count, heading, hint, sentence
+from gallery_app.gui.dialog_parts import (
+    FailureList,
+    JobDialog,
+    Pages,
+    ask_job_to_stop,
+    cancel_and_wait,
+    count,
+    heading,
+    hint,
+    page_layout,
+    sentence,
+    start_cancel_buttons,
+    stop_button,
+)
 from gallery_app.gui.export_plan import (
     LEFT_OUT_TEXT,
     THUMBNAIL,
@@ -98,7 +109,7 @@ def ask_override_reason(parent: QWidget | None, photos: int, use: str) -> str | 
     return None
 
 
-class ExportDialog(QDialog):
+class ExportDialog(JobDialog):
     """Choose preset, photos and folder; review the plan; export with progress; open it."""
 
     show_photo_requested = Signal(int)
@@ -295,21 +306,11 @@ class ExportDialog(QDialog):
         override_row.addWidget(self.keep_out_button)
         override_row.addWidget(self.override_button)
 
-        self.export_button = QPushButton("Export")
-        self.export_button.setAccessibleName("Start the export")
-        self.export_button.setDefault(True)
-        self.export_button.clicked.connect(self.start)
-        cancel = QPushButton("Cancel")
-        cancel.setAccessibleName("Close without exporting")
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.export_button)
+        self.export_button, buttons = start_cancel_buttons(
+            "Export", "Start the export", "Close without exporting", self.start, self.reject
+        )
 
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
+        layout = page_layout(page)
         layout.addWidget(heading("Export photos"))
         layout.addLayout(form)
         layout.addSpacing(6)
@@ -588,23 +589,17 @@ class ExportDialog(QDialog):
         self.status_label.setAccessibleName("Export status")
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.failures_label = QLabel()
-        bold = QFont(self.failures_label.font())
-        bold.setBold(True)
-        self.failures_label.setFont(bold)
-        self.failures = QTreeWidget()
-        self.failures.setAccessibleName("Photos that could not be exported")
-        self.failures.setHeaderLabels(["Photo", "What went wrong"])
-        self.failures.setRootIsDecorated(False)
-        self.failures.setAlternatingRowColors(True)
-        self.failures.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.failures_label.setVisible(False)
-        self.failures.setVisible(False)
+        self.failure_list = FailureList(
+            self.pages,
+            accessible_name="Photos that could not be exported",
+            headers=["Photo", "What went wrong"],
+            noun="photo",
+            outcome="could not be exported",
+        )
+        self.failures_label = self.failure_list.label
+        self.failures = self.failure_list.tree
 
-        self.stop_button = QPushButton("&Stop export")
-        self.stop_button.setAutoDefault(False)  # Enter must not stop it; Space or a click does
-        self.stop_button.setAccessibleName("Stop the export")
-        self.stop_button.clicked.connect(self.stop)
+        self.stop_button = stop_button("&Stop export", "Stop the export", self.stop)
         self.open_gallery_button = QPushButton("Open &gallery")
         self.open_gallery_button.setAccessibleName("Open the gallery in the browser")
         self.open_gallery_button.clicked.connect(self.open_gallery)
@@ -632,9 +627,7 @@ class ExportDialog(QDialog):
         ):
             button.setVisible(False)
 
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
+        layout = page_layout(page)
         layout.addWidget(self.progress_title)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.status_label)
@@ -643,9 +636,6 @@ class ExportDialog(QDialog):
         layout.addStretch(0)
         layout.addLayout(buttons)
         return page
-
-    def is_running(self) -> bool:
-        return self.job is not None and self.job.is_running()
 
     def start(self) -> None:
         """Export as planned (with the overrides), on a worker thread."""
@@ -686,11 +676,13 @@ class ExportDialog(QDialog):
         self.job.start()
 
     def stop(self) -> None:
-        if self.is_running() and self.job is not None:
-            self.job.cancel()
-            self.stop_button.setEnabled(False)
-            self.progress_title.setText("Stopping…")
-            self.status_label.setText("Finishing the images in hand; nothing half-written stays.")
+        ask_job_to_stop(
+            self.job,
+            self.stop_button,
+            self.progress_title,
+            self.status_label,
+            "Finishing the images in hand; nothing half-written stays.",
+        )
 
     def _on_progress(self, event: ProgressEvent) -> None:
         if event.kind == "failed":
@@ -706,16 +698,7 @@ class ExportDialog(QDialog):
             )
 
     def _add_failure(self, path: str, reason: str) -> None:
-        item = QTreeWidgetItem([Path(path).name or path, sentence(reason)])
-        item.setToolTip(0, path)
-        item.setToolTip(1, sentence(reason))
-        self.failures.addTopLevelItem(item)
-        n = self.failures.topLevelItemCount()
-        self.failures_label.setText(f"⚠ {count(n, 'photo')} could not be exported:")
-        self.failures_label.setVisible(True)
-        if not self.failures.isVisible():
-            self.failures.setVisible(True)
-            self.pages.fit()
+        self.failure_list.add(path, sentence(reason))
 
     def _finish_page(self, title: str) -> None:
         self.progress_title.setText(title)
@@ -761,7 +744,7 @@ class ExportDialog(QDialog):
             )
             lines.append(f"{missing} no alt text, so screen-reader users get no description.")
         self.status_label.setText("\n".join(lines))  # one fact per line, easy to scan
-        listed = self.failures.topLevelItemCount()
+        listed = self.failure_list.count()
         for failure in summary.failed[listed:]:
             self._add_failure(failure["path"], failure["error"])
         self.pages.fit()
@@ -800,18 +783,9 @@ class ExportDialog(QDialog):
 
     # --- closing ---------------------------------------------------------------------
 
-    def reject(self) -> None:
-        if self.is_running():
-            self.stop()
-            return
-        super().reject()
-
-    def closeEvent(self, event: Any) -> None:  # noqa: N802
-        if self.is_running():
-            self.stop()
-            event.ignore()
-            return
-        super().closeEvent(event)
+    def _close_while_running(self) -> None:
+        """Esc, Cancel or closing the window while exporting: stop (what is done stays)."""
+        self.stop()
 
     def shutdown(self) -> None:
         """Stop the export and wait for its thread (the window is closing the project)."""
@@ -819,7 +793,4 @@ class ExportDialog(QDialog):
         for planning in self._plan_jobs:
             planning.blockSignals(True)
             planning.wait()
-        if self.job is not None:
-            self.job.blockSignals(True)
-            self.job.cancel()
-            self.job.wait()
+        cancel_and_wait(self.job)

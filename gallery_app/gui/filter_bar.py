@@ -203,7 +203,7 @@ class FilterBar(QWidget):
         self.clear_button.setToolTip("Show every photo again (Ctrl+Shift+F)")
         self.clear_button.clicked.connect(self.clear)
 
-        for combo in (
+        combos = (
             self.rating_combo,
             self.flag_combo,
             self.label_combo,
@@ -213,18 +213,11 @@ class FilterBar(QWidget):
             self.alt_combo,
             self.camera_combo,
             self.sort_combo,
-        ):
+        )
+        for combo in combos:
             combo.currentIndexChanged.connect(self._emit)
         for widget in (
-            self.rating_combo,
-            self.flag_combo,
-            self.label_combo,
-            self.verdict_combo,
-            self.use_combo,
-            self.caption_combo,
-            self.alt_combo,
-            self.camera_combo,
-            self.sort_combo,
+            *combos,
             self.time_check,
             self.from_edit,
             self.until_edit,

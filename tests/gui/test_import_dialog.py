@@ -29,6 +29,7 @@ from gallery_app.gui.main_window import MainWindow
 from gallery_app.gui.models.photo_grid_model import Roles
 from tests.helpers import make_jpeg
 
+from .conftest import show_main_window
 from .test_screenshots import _save as _save_now
 
 CARD_PHOTOS = 24
@@ -64,11 +65,7 @@ def empty_project(tmp_path: Path) -> Iterator[Project]:
 
 @pytest.fixture
 def window(empty_project: Project, qtbot: QtBot) -> Iterator[MainWindow]:
-    main = MainWindow(empty_project)
-    qtbot.addWidget(main)
-    main.resize(1000, 700)
-    main.show()
-    qtbot.waitExposed(main)
+    main = show_main_window(empty_project, qtbot, (1000, 700))
     yield main
     main.shutdown()
 

@@ -15,11 +15,9 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from gallery_app.core.catalog.database import id_chunks
 from gallery_app.core.catalog.photos import file_name
 from gallery_app.core.consent import store as consent_store
-
-_CHUNK = 500
-"""Ids per ``IN (...)``: well under SQLite's variable limit."""
 
 
 @dataclass(frozen=True)
@@ -52,9 +50,7 @@ def grid_cells(conn: sqlite3.Connection, photo_ids: list[int], use: str) -> dict
     counts: dict[int, int] = {}
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: cheaper than sqlite3.Row for a block
-    for start in range(0, len(photo_ids), _CHUNK):
-        chunk = photo_ids[start : start + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in id_chunks(photo_ids):
         rows += cursor.execute(
             "SELECT id, path, rating, flag, color_label, content_hash, orientation,"
             " caption IS NOT NULL AND caption != '', alt_text IS NOT NULL AND alt_text != ''"
