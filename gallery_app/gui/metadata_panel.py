@@ -576,6 +576,10 @@ class MetadataPanel(QScrollArea):
     def show_write_state(self, text: str, tooltip: str = "") -> None:
         """Say whether the selected photos' files hold what is shown here ("" hides it)."""
         self.file_state_label.setText(text)
+        # "Changed since written" asks for an action: full text colour, not the hint's.
+        self.file_state_label.setForegroundRole(
+            QPalette.ColorRole.WindowText if "✎" in text else QPalette.ColorRole.PlaceholderText
+        )
         self.file_state_label.setToolTip(tooltip)
         self.file_state_label.setAccessibleDescription(text)
         self.file_state_label.setVisible(bool(text))

@@ -124,6 +124,7 @@ class WriteBackDialog(QDialog):
         self.job: BackgroundJob | None = None
         self.summary: object | None = None
         self.read_only_ids: list[int] = []
+        self._listed: set[tuple[int | None, str]] = set()
         self._ids: list[int] | None = None
         self._pending: list[int] = []
         self._counts = {"written": 0, "skipped": 0, "failed": 0}
@@ -352,6 +353,7 @@ class WriteBackDialog(QDialog):
             return
         ids, self.read_only_ids = self.read_only_ids, []
         self.failures.clear()
+        self._listed.clear()
         self.failures.setVisible(False)
         self.failures_label.setVisible(False)
         self._run(ids, sidecar=True)
@@ -439,6 +441,7 @@ class WriteBackDialog(QDialog):
         return " · ".join(parts)
 
     def _add_failure(self, photo_id: int | None, path: str, error: str) -> None:
+        self._listed.add((photo_id, error))
         reason, read_only = user_reason(error)
         if read_only and photo_id is not None and photo_id not in self.read_only_ids:
             self.read_only_ids.append(photo_id)
@@ -481,12 +484,16 @@ class WriteBackDialog(QDialog):
         self.status_label.setText("\n".join(self._result_lines(summary)))
         # Failures are listed as they happen; one found after the write (a sidecar of ours
         # that could not follow the file) comes only with the summary.
-        listed = self.failures.topLevelItemCount()
-        for failure in summary.failed[listed:]:
-            self._add_failure(int(failure["id"]), str(failure["path"]), str(failure["error"]))
+        for failure in summary.failed:
+            photo_id, error = int(failure["id"]), str(failure["error"])
+            if (photo_id, error) not in self._listed:
+                self._add_failure(photo_id, str(failure["path"]), error)
         if self.read_only_ids and not self._sidecar_run:
+            n = len(self.read_only_ids)
             self.sidecar_offer.setText(
-                f"Write sidecars for the {count(len(self.read_only_ids), 'read-only file')}"
+                "Write a sidecar for the read-only file"
+                if n == 1
+                else f"Write sidecars for the {n:,} read-only files"
             )
             self.sidecar_offer.setVisible(True)
             self.sidecar_offer.setDefault(True)
@@ -520,12 +527,18 @@ class WriteBackDialog(QDialog):
         if failed:
             lines.append(
                 f"⚠ {count(failed, 'photo')} could not be written; the list below says why. "
-                "Those files are unchanged."
+                + ("That file is unchanged." if failed == 1 else "Those files are unchanged.")
             )
         if self.read_only_ids and not self._sidecar_run:
+            n = len(self.read_only_ids)
             lines.append(
-                f"{count(len(self.read_only_ids), 'file is', 'files are')} on read-only media "
-                "or in a read-only folder: XMP sidecars can hold their metadata instead."
+                f"{count(n, 'file is', 'files are')} on read-only media or in a read-only "
+                "folder: "
+                + (
+                    "an XMP sidecar can hold its metadata instead."
+                    if n == 1
+                    else "XMP sidecars can hold their metadata instead."
+                )
             )
         if not lines:
             lines.append("Nothing to write: every file already holds what the catalog says.")
