@@ -39,9 +39,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gallery_app.core.catalog.grid import write_states_of
+from gallery_app.core.catalog.grid import ever_written, write_states_of
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent
 from gallery_app.core.project import Project
+
+# Imported with the window's code, not on first use: the grid's block read needs it as soon as
+# a written photo is on screen (core ``grid.write_states_of`` imports it lazily), and loading
+# the write-back engine then (~40 ms) would land inside a paint.
+from gallery_app.core.writeback import WriteBackSummary, write_back
 from gallery_app.gui import messages
 from gallery_app.gui.dialog_parts import Pages, count, heading, hint, sentence
 from gallery_app.gui.jobs import BackgroundJob
@@ -51,6 +56,8 @@ NAMINGS: list[tuple[str, str]] = [
     ("photo.xmp — Lightroom, Bridge", "name.xmp"),
 ]
 """The two sidecar namings the core writes (``SIDECAR_NAMINGS``), named by who reads them."""
+PANEL_CHECK_LIMIT = 1000
+"""Written photos in a selection up to which the panel says how many changed (~0.1 s)."""
 FLUSH_MS = 250
 """How often written photos are handed to the grid (its markers go as the run proceeds)."""
 _CLI_HINT = re.compile(r"\s*\(--[^)]*\)")
@@ -61,11 +68,24 @@ def write_state_text(conn: sqlite3.Connection, photo_ids: list[int]) -> tuple[st
     """(one line for the metadata panel, its tooltip) about the selected photos' files."""
     if not photo_ids:
         return "", ""
-    states = write_states_of(conn, photo_ids)
+    how = "File ▸ Write Metadata to Files… (Ctrl+Shift+W) writes it into the file"
+    ever = ever_written(conn, photo_ids)
+    if len(ever) > PANEL_CHECK_LIMIT:
+        # Comparing thousands of photos with what was written would freeze the window for
+        # seconds on every selection change; the counts alone are one query.
+        never = len(photo_ids) - len(ever)
+        text = f"Files: {len(ever):,} written before"
+        if never:
+            text += f" · {never:,} never written"
+        return text, (
+            f"Select at most {PANEL_CHECK_LIMIT:,} written photos to see which changed since. "
+            + how.replace(" it ", " them ")
+            + "; files already up to date are skipped."
+        )
+    states = write_states_of(conn, photo_ids, ever=ever)
     changed = sum(1 for s in states.values() if s == "changed")
     current = sum(1 for s in states.values() if s == "up_to_date")
     never = len(photo_ids) - changed - current
-    how = "File ▸ Write Metadata to Files… (Ctrl+Shift+W) writes it into the file"
     if len(photo_ids) == 1:
         if changed:
             return "✎ File: changed since written", f"Edited since it was written. {how}."
@@ -359,8 +379,6 @@ class WriteBackDialog(QDialog):
         self._run(ids, sidecar=True)
 
     def _run(self, photo_ids: list[int] | None, *, sidecar: bool) -> None:
-        from gallery_app.core.writeback import WriteBackSummary, write_back
-
         naming = self.naming()
         self._ids = photo_ids
         self._sidecar_run = sidecar
@@ -471,8 +489,6 @@ class WriteBackDialog(QDialog):
         self.close_button.setFocus()
 
     def _on_succeeded(self, summary: object) -> None:
-        from gallery_app.core.writeback import WriteBackSummary
-
         assert isinstance(summary, WriteBackSummary)
         self.summary = summary
         if summary.cancelled:
@@ -503,8 +519,6 @@ class WriteBackDialog(QDialog):
         self.writeback_finished.emit(summary)
 
     def _result_lines(self, summary: object) -> list[str]:
-        from gallery_app.core.writeback import WriteBackSummary
-
         assert isinstance(summary, WriteBackSummary)
         files = sum(1 for w in summary.written if w["target"] == "file")
         sidecars = len(summary.written) - files

@@ -32,6 +32,7 @@ from gallery_app.core.progress import ProgressEvent
 from gallery_app.core.project import Project, ProjectDefaults, create_project, open_project
 from gallery_app.core.samples import make_sample_photos
 from gallery_app.core.writeback import WriteBackSummary, write_states
+from gallery_app.gui import writeback_dialog
 from gallery_app.gui.main_window import MainWindow
 from gallery_app.gui.models.photo_grid_model import Roles
 from gallery_app.gui.views.thumbnail_delegate import MIN_THUMBNAIL
@@ -364,3 +365,18 @@ def test_window_paints_before_the_vocabulary_loads(
         qtbot.waitUntil(lambda: bar.camera_combo.count() > 1, timeout=10_000)
     finally:
         win.shutdown()
+
+
+def test_panel_gives_counts_only_for_many_written_photos(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [window.model.photo_id_at(r) for r in range(window.model.rowCount())]
+    _select(window, [])
+    _run(_open(window), qtbot)
+    conn = window.project.conn
+    monkeypatch.setattr(writeback_dialog, "PANEL_CHECK_LIMIT", 3)
+    text, tooltip = writeback_dialog.write_state_text(conn, ids)
+    assert text == f"Files: {PHOTOS} written before"
+    assert tooltip.startswith("Select at most 3 written photos to see which changed since.")
+    assert writeback_dialog.write_state_text(conn, ids[:3])[0] == "Files: 3 up to date"
+    assert writeback_dialog.write_state_text(conn, [])[0] == ""
