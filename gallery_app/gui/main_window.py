@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.file_actions = FileActions(self)
         file_menu.addAction(self.file_actions.import_action)
         file_menu.addAction(self.file_actions.export_action)
+        file_menu.addAction(self.file_actions.writeback_action)  # (wbgui) write-back
         file_menu.addSeparator()
         close = file_menu.addAction("&Close project")
         close.setShortcut(QKeySequence.StandardKey.Close)

@@ -368,6 +368,10 @@ class MetadataPanel(QScrollArea):
         self.heading.setWordWrap(True)
         self.heading.setAccessibleName("Selected photos")
         self.subheading = _hint_label()
+        # Whether the files hold these values (write-back): "File: changed since written".
+        self.file_state_label = _hint_label()
+        self.file_state_label.setAccessibleName("Metadata in the files")
+        self.file_state_label.setVisible(False)
 
         self.fields: dict[str, _TextField] = {}
         for name in FIELD_LABELS:
@@ -475,6 +479,7 @@ class MetadataPanel(QScrollArea):
         self.form.setSpacing(4)
         self.form.addWidget(self.heading)
         self.form.addWidget(self.subheading)
+        self.form.addWidget(self.file_state_label)
         self._add_row("&Caption", "caption", self.caption_hint)
         self.form.addWidget(self.template_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.form.addWidget(self.template_box)
@@ -567,6 +572,17 @@ class MetadataPanel(QScrollArea):
         self.people.load(summary.people, count)
         self._update_hints()
         self._update_template_preview()
+
+    def show_write_state(self, text: str, tooltip: str = "") -> None:
+        """Say whether the selected photos' files hold what is shown here ("" hides it)."""
+        self.file_state_label.setText(text)
+        # "Changed since written" asks for an action: full text colour, not the hint's.
+        self.file_state_label.setForegroundRole(
+            QPalette.ColorRole.WindowText if "✎" in text else QPalette.ColorRole.PlaceholderText
+        )
+        self.file_state_label.setToolTip(tooltip)
+        self.file_state_label.setAccessibleDescription(text)
+        self.file_state_label.setVisible(bool(text))
 
     def _editors(self) -> list[QWidget]:
         return [
