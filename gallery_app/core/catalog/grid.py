@@ -101,9 +101,7 @@ def ever_written(conn: sqlite3.Connection, photo_ids: list[int]) -> list[int]:
     ever: list[int] = []
     cursor = conn.cursor()
     cursor.row_factory = None
-    for start in range(0, len(photo_ids), _CHUNK):
-        chunk = photo_ids[start : start + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in id_chunks(photo_ids):
         ever += [
             int(r[0])
             for r in cursor.execute(
