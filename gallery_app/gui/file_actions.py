@@ -281,8 +281,15 @@ class FileActions(QObject):
     # --- closing ---------------------------------------------------------------------
 
     def shutdown(self) -> None:
-        """Stop any running import or export and wait for it (the project is closing)."""
+        """Stop any running import or export, wait for it, and close the dialogs: they work
+        on the project the window is about to close, and an open one keeps the app running."""
+        if self._closed:
+            return
         self._closed = True
-        for dialog in (self.import_dialog, self.export_dialog, self.writeback_dialog):
+        dialogs = (self.import_dialog, self.export_dialog, self.writeback_dialog)
+        self.import_dialog = self.export_dialog = self.writeback_dialog = None
+        for dialog in dialogs:
             if dialog is not None:
                 dialog.shutdown()
+                dialog.hide()
+                dialog.deleteLater()
