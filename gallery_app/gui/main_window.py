@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
 
     def apply_to(self, ids: list[int], request: EditRequest) -> None:
         """Apply one request to these photos as one undo step."""
-        if not ids:
+        if not ids or self._closed:
             return
         command = apply_request(self.project, ids, request, self._on_changed, self._on_error)
         if command is None:
@@ -249,6 +249,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop the worker pools and close the project (idempotent)."""
+        if not self._closed:
+            self.panels.metadata_panel.commit_pending()  # typed text, before the project goes
         self.file_actions.shutdown()  # a running import/export ends before the project closes
         self.loader.shutdown()
         self.preview.shutdown()

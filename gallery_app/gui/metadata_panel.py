@@ -537,14 +537,21 @@ class MetadataPanel(QScrollArea):
         if template_preview is not None:
             self._template_preview = template_preview
 
+    def commit_pending(self) -> None:
+        """Save text typed but not yet committed, to the photos it was typed for.
+
+        Called before the selection's summary is read (so the summary includes it) and
+        before the window closes its project (so the text is not lost)."""
+        for field in self.fields.values():
+            field.commit()
+
     def show_summary(self, photo_ids: list[int], summary: SelectionSummary, name: str = "") -> None:
-        """Show what the selected photos have in common; keep fields being typed into."""
+        """Show what the selected photos have in common; keep fields being typed into.
+
+        Callers commit pending text first (:meth:`commit_pending`) and then summarise: a
+        commit here would redraw the panel and then be overwritten by the older summary."""
         if list(photo_ids) != self._ids:
-            # Typed but not yet committed, and the selection is changing under it (an import
-            # reset the grid, a filter dropped the photo): it belongs to the photos it was
-            # typed for, so commit it to them before showing the new ones.
-            for field in self.fields.values():
-                field.commit()
+            self.commit_pending()  # last resort; the summary shown may predate this commit
         self._ids = list(photo_ids)
         count = summary.count
         has_photos = count > 0

@@ -4,15 +4,18 @@ stale filter vocabulary, errors escaping slots) and fails without its fix."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from gallery_app.core.project import Project
+from gallery_app.core.catalog import photos as photo_rows
+from gallery_app.core.project import Project, open_project
 from gallery_app.gui.main_window import MainWindow
 
 from .conftest import show_main_window
@@ -84,3 +87,85 @@ def test_culling_keys_still_work_in_the_grid_and_the_preview(
     qtbot.waitUntil(window.preview.hasFocus)
     qtbot.keyClick(window.preview, Qt.Key.Key_P)
     assert window.undo_stack.count() == 3
+
+
+def test_text_typed_then_closing_the_window_is_saved(
+    window: MainWindow, qtbot: QtBot, errors: list[str], project_path: Path
+) -> None:
+    caption = window.panels.metadata_panel.fields["caption"]
+    first = window.panels.metadata_panel.photo_ids
+    assert len(first) == 1
+    caption.widget.setFocus()
+    qtbot.waitUntil(caption.widget.hasFocus)
+    assert isinstance(caption.widget, QPlainTextEdit)
+    caption.widget.insertPlainText("typed, then the window closed")
+    window.close()
+    QApplication.processEvents()
+    assert errors == []
+    reopened = open_project(project_path)
+    try:
+        row = reopened.conn.execute("SELECT caption FROM photos WHERE id = ?", first).fetchone()
+    finally:
+        reopened.close()
+    assert row[0] == "typed, then the window closed"
+
+
+def test_growing_the_selection_shows_the_committed_text_as_different(
+    window: MainWindow, qtbot: QtBot, errors: list[str]
+) -> None:
+    model, selection = window.model, window.view.selectionModel()
+    selection.setCurrentIndex(model.index(0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    panel = window.panels.metadata_panel
+    qtbot.waitUntil(lambda: panel.photo_ids == [model.photo_id_at(0)])
+    caption = panel.fields["caption"]
+    caption.widget.setFocus()
+    qtbot.waitUntil(caption.widget.hasFocus)
+    assert isinstance(caption.widget, QPlainTextEdit)
+    caption.widget.insertPlainText("NEW CAPTION")
+    selection.select(
+        QItemSelection(model.index(0), model.index(1)),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect,
+    )
+    both = [model.photo_id_at(0), model.photo_id_at(1)]
+    qtbot.waitUntil(lambda: panel.photo_ids == both)
+    stored = dict(window.project.conn.execute("SELECT id, caption FROM photos").fetchall())
+    assert stored[both[0]] == "NEW CAPTION" and stored[both[1]] != "NEW CAPTION"
+    # The panel shows the selection as stored now: the two captions differ.
+    assert caption.text() == ""
+    assert caption.widget.placeholderText() == "(different across 2 photos)"
+    assert errors == []
+
+
+def test_an_unexpected_filter_failure_is_reported_not_left_filtering(
+    window: MainWindow, qtbot: QtBot, errors: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> list[int]:
+        raise ValueError("a bug in the query builder")
+
+    monkeypatch.setattr(photo_rows, "list_photo_ids", broken)
+    window.panels.filter_bar.caption_combo.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert not window.panels.busy
+    assert "unexpected problem" in errors[0]
+    assert "Traceback" not in errors[0]
+
+
+def test_a_locked_catalog_is_explained_for_edits_and_undo(
+    window: MainWindow, qtbot: QtBot, errors: list[str], project_path: Path
+) -> None:
+    window.view.setFocus()
+    qtbot.waitUntil(window.view.hasFocus)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)  # one edit to undo later
+    assert window.undo_stack.count() == 1
+    window.project.conn.execute("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(project_path / "catalog.sqlite", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        qtbot.keyClick(window.view, Qt.Key.Key_4)
+        assert errors and "busy" in errors[-1]
+        assert window.undo_stack.count() == 1
+        window.undo_stack.undo()
+        assert len(errors) == 2 and "busy" in errors[-1]
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
