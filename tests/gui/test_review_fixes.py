@@ -5,8 +5,10 @@ stale filter vocabulary, errors escaping slots) and fails without its fix."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import shiboken6
@@ -15,7 +17,9 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from gallery_app.core.catalog import photos as photo_rows
+from gallery_app.core.edits import EditRequest
 from gallery_app.core.project import Project, open_project
+from gallery_app.gui import export_dialog
 from gallery_app.gui.main_window import MainWindow
 
 from .conftest import show_main_window
@@ -169,3 +173,39 @@ def test_a_locked_catalog_is_explained_for_edits_and_undo(
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+def test_a_burst_of_edits_makes_one_export_plan_at_a_time(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    running = [0]
+    most = [0]
+    lock = threading.Lock()
+    real = export_dialog.plan_with_names
+
+    def counted(*args: Any) -> Any:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            calls.append(1)
+        try:
+            return real(*args)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(export_dialog, "plan_with_names", counted)
+    window.view.selectAll()
+    dialog = window.file_actions.open_export()
+    qtbot.waitUntil(lambda: not dialog.is_planning(), timeout=30_000)
+    assert len(calls) == 1
+    ids = [window.model.photo_id_at(r) for r in range(window.model.rowCount())]
+    for stars in (1, 2, 3, 4, 5, 1, 2, 3, 4, 5):  # culling keys, faster than a plan
+        window.apply_to(ids, EditRequest(rating=stars))
+    assert dialog.is_planning()
+    qtbot.waitUntil(lambda: not dialog.is_planning(), timeout=30_000)
+    qtbot.waitUntil(lambda: not dialog._plan_jobs, timeout=10_000)
+    assert len(calls) == 2  # the burst made one new plan, not ten
+    assert most[0] == 1
+    assert dialog.plan is not None
