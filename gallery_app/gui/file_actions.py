@@ -179,6 +179,8 @@ class FileActions(QObject):
                     f"Import finished: {count(len(summary.imported), 'photo')} imported.", 10_000
                 )
         self._window.model.sync_ids()
+        # New photos may bring new cameras and widen the capture-time range.
+        self._window.panels.refresh_vocabulary(with_cameras=True)
         if summary is not None:
             # A thumbnail load that raced its own creation may have marked the photo missing.
             loader = self._window.loader

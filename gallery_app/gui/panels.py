@@ -184,6 +184,7 @@ class WindowPanels(QObject):
         self._queries: dict[int, photo_rows.PhotoQuery] = {}
         self.filter_bar.query_changed.connect(self.apply_query)
         self.filter_bar.refresh_requested.connect(self.rerun_query)
+        self.filter_bar.range_needed.connect(lambda: self.refresh_vocabulary(with_cameras=True))
         # The preview is for looking: it gets the whole height.
         window.stack.currentChanged.connect(
             lambda _index: self.filter_bar.setVisible(window.stack.currentWidget() is window.view)

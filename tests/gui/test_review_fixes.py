@@ -18,11 +18,13 @@ from pytestqt.qtbot import QtBot
 
 from gallery_app.core.catalog import photos as photo_rows
 from gallery_app.core.edits import EditRequest
-from gallery_app.core.project import Project, open_project
+from gallery_app.core.project import Project, ProjectDefaults, create_project, open_project
 from gallery_app.gui import export_dialog
+from gallery_app.gui.filter_bar import FilterBar
 from gallery_app.gui.main_window import MainWindow
+from tests.helpers import make_jpeg
 
-from .conftest import show_main_window
+from .conftest import show_main_window, show_widget
 
 
 @pytest.fixture
@@ -209,3 +211,55 @@ def test_a_burst_of_edits_makes_one_export_plan_at_a_time(
     assert len(calls) == 2  # the burst made one new plan, not ten
     assert most[0] == 1
     assert dialog.plan is not None
+
+
+def test_an_import_teaches_the_filters_its_cameras_and_times(
+    qtbot: QtBot, tmp_path: Path, errors: list[str]
+) -> None:
+    card = tmp_path / "card"
+    for i in range(3):
+        make_jpeg(card / f"IMG_{i:04d}.JPG", seed=200 + i, captured=f"2025:12:31 23:5{i}:00")
+    project = create_project(tmp_path / "new", ProjectDefaults(event_name="New Year"))
+    window = show_main_window(project, qtbot, (1200, 800))
+    try:
+        qtbot.waitUntil(lambda: window.file_actions.import_dialog is not None)
+        dialog = window.file_actions.import_dialog
+        assert dialog is not None
+        dialog.add_sources([card])
+        dialog.start()
+        qtbot.waitUntil(
+            lambda: not dialog.is_running() and dialog.summary is not None, timeout=30_000
+        )
+        qtbot.waitUntil(lambda: window.model.rowCount() == 3)
+        bar = window.panels.filter_bar
+        cameras = [bar.camera_combo.itemText(i) for i in range(1, bar.camera_combo.count())]
+        assert len(cameras) == 1 and cameras[0].endswith("(3)")
+        assert bar.from_edit.dateTime().toString("yyyy-MM-dd HH:mm") == "2025-12-31 23:50"
+        assert bar.until_edit.dateTime().toString("yyyy-MM-dd HH:mm") == "2025-12-31 23:52"
+        assert "2025" in bar.from_edit.text()  # the year is shown
+        bar.time_check.setChecked(True)
+        qtbot.waitUntil(lambda: not window.panels.busy)
+        assert window.model.rowCount() == 3
+        assert errors == []
+    finally:
+        window.shutdown()
+        project.close()
+
+
+def test_ticking_taken_between_before_any_range_asks_for_it(qtbot: QtBot) -> None:
+    bar = show_widget(qtbot, FilterBar())
+    asked: list[bool] = []
+
+    def answer() -> None:
+        asked.append(True)
+        bar.set_vocabulary(
+            keywords=[], people=[], time_range=("2024-03-01T09:00:00", "2024-03-02T18:30:00")
+        )
+
+    bar.range_needed.connect(answer)
+    with qtbot.waitSignal(bar.query_changed) as emitted:
+        bar.time_check.setChecked(True)
+    assert asked == [True]
+    query = emitted.args[0]
+    assert query.taken_from == "2024-03-01T09:00:00"
+    assert query.taken_until == "2024-03-02T18:30:59"
