@@ -18,10 +18,12 @@ from pytestqt.qtbot import QtBot
 
 from gallery_app.core.catalog import photos as photo_rows
 from gallery_app.core.edits import EditRequest
+from gallery_app.core.importing.importer import import_sources
 from gallery_app.core.project import Project, ProjectDefaults, create_project, open_project
 from gallery_app.gui import export_dialog
 from gallery_app.gui.filter_bar import FilterBar
 from gallery_app.gui.main_window import MainWindow
+from gallery_app.gui.models import photo_grid_model
 from tests.helpers import make_jpeg
 
 from .conftest import show_main_window, show_widget
@@ -263,3 +265,34 @@ def test_ticking_taken_between_before_any_range_asks_for_it(qtbot: QtBot) -> Non
     query = emitted.args[0]
     assert query.taken_from == "2024-03-01T09:00:00"
     assert query.taken_until == "2024-03-02T18:30:59"
+
+
+def test_photos_an_import_adds_are_listed_off_the_gui_thread(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gui_thread_queries: list[object] = []
+    real = photo_grid_model.list_photo_ids
+
+    def watched(conn: sqlite3.Connection, query: Any) -> list[int]:
+        if threading.current_thread() is threading.main_thread():
+            gui_thread_queries.append(query)
+        return real(conn, query)
+
+    monkeypatch.setattr(photo_grid_model, "list_photo_ids", watched)
+    selected = window.model.photo_id_at(2)
+    window.view.selectionModel().setCurrentIndex(
+        window.model.index(2), QItemSelectionModel.SelectionFlag.ClearAndSelect
+    )
+    card = tmp_path / "more"
+    for i in range(3):
+        make_jpeg(card / f"LATE_{i}.JPG", seed=300 + i, captured=f"2026:05:14 09:0{i}:00")
+    before = window.model.rowCount()
+    added = import_sources(window.project, [card], workers=1).imported
+    for _batch in range(3):  # an import reports several batches, faster than a query
+        window.file_actions._photos_added(list(added))
+    qtbot.waitUntil(lambda: window.model.rowCount() == before + 3, timeout=10_000)
+    qtbot.waitUntil(lambda: not getattr(window.file_actions, "_ids_running", False))
+    assert gui_thread_queries == []
+    # Earlier capture times: sorted in at the top, and the user's selection is kept.
+    assert {window.model.photo_id_at(r) for r in range(3)} == set(added)
+    assert window.panels.selected_ids() == [selected]
