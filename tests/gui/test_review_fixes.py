@@ -296,3 +296,37 @@ def test_photos_an_import_adds_are_listed_off_the_gui_thread(
     # Earlier capture times: sorted in at the top, and the user's selection is kept.
     assert {window.model.photo_id_at(r) for r in range(3)} == set(added)
     assert window.panels.selected_ids() == [selected]
+
+
+def test_a_field_that_differs_can_be_cleared_on_all_in_one_step(
+    window: MainWindow, qtbot: QtBot, errors: list[str]
+) -> None:
+    model, selection = window.model, window.view.selectionModel()
+    first, second = model.photo_id_at(0), model.photo_id_at(1)
+    window.apply_to([first], EditRequest(credit="Ana"))
+    window.apply_to([second], EditRequest(credit="Ben"))
+    steps = window.undo_stack.count()
+    selection.select(
+        QItemSelection(model.index(0), model.index(1)),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect,
+    )
+    panel = window.panels.metadata_panel
+    qtbot.waitUntil(lambda: sorted(panel.photo_ids) == sorted([first, second]))
+    button = panel.clear_buttons["credit"]
+    assert button.isVisible() and button.text() == "Clear on all 2 photos"
+    assert not panel.clear_buttons["caption"].isVisible()  # the same (empty) on both
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    def credits() -> dict[int, object]:
+        rows = window.project.conn.execute(
+            "SELECT id, credit FROM photos WHERE id IN (?, ?)", (first, second)
+        )
+        return dict(rows.fetchall())
+
+    assert set(credits().values()) <= {"", None}
+    assert window.undo_stack.count() == steps + 1
+    assert not button.isVisible()
+    window.undo_stack.undo()
+    assert credits() == {first: "Ana", second: "Ben"}
+    assert button.isVisible()
+    assert errors == []
