@@ -13,21 +13,65 @@ so the "changed since written" markers go. It needs the window's ``project``, ``
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QObject, QTimer, Signal
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QObject,
+    QRunnable,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
+from gallery_app.core.catalog.database import connect
 from gallery_app.core.catalog.photos import PhotoQuery, count_photos, list_photo_ids
 from gallery_app.core.importing.importer import ImportSummary
 from gallery_app.gui.dialog_parts import count
 from gallery_app.gui.export_dialog import ExportDialog
 from gallery_app.gui.import_dialog import ImportDialog
+from gallery_app.gui.panels import FilterableSource
 from gallery_app.gui.writeback_dialog import WriteBackDialog
 
 if TYPE_CHECKING:
     from gallery_app.gui.main_window import MainWindow
+
+_log = logging.getLogger(__name__)
+
+
+class _IdsRelay(QObject):
+    """Carries the grid's new id list from the worker to the GUI thread (queued)."""
+
+    finished = Signal(object, object)
+    """(the query that was run, its ids or None if it failed)"""
+
+
+class _IdsJob(QRunnable):
+    """Runs the grid's current query on its own read-only connection while an import adds
+    photos: with a verdict filter over 20,000 photos it takes hundreds of milliseconds, and
+    an import asks every 250 ms, which on the GUI thread would stall culling."""
+
+    def __init__(self, relay: _IdsRelay, catalog: Path, query: PhotoQuery) -> None:
+        super().__init__()
+        self._relay = relay
+        self._catalog = catalog
+        self._query = query
+
+    def run(self) -> None:
+        ids: list[int] | None = None
+        try:
+            conn = connect(self._catalog, readonly=True)
+            try:
+                ids = list_photo_ids(conn, self._query)
+            finally:
+                conn.close()
+        except Exception:  # the import's final sync (GUI thread) brings the grid up to date
+            _log.exception("could not list the photos an import added")
+        self._relay.finished.emit(self._query, ids)
 
 
 def _bring_to_front(widget: QWidget) -> None:
@@ -82,6 +126,12 @@ class FileActions(QObject):
         self.export_dialog: ExportDialog | None = None
         self.writeback_dialog: WriteBackDialog | None = None
         self._closed = False
+        self._ids_pool = QThreadPool(self)
+        self._ids_pool.setMaxThreadCount(1)
+        self._ids_relay = _IdsRelay(self)
+        self._ids_relay.finished.connect(self._ids_ready)
+        self._ids_running = False
+        self._ids_again = False
         self.import_status = ImportStatus(window)
         self.import_status.show_requested.connect(self._show_import)
         self.import_status.setVisible(False)
@@ -140,6 +190,34 @@ class FileActions(QObject):
     def _photos_added(self, _photo_ids: list[int]) -> None:
         if self._closed:
             return
+        source = self._window.model.source
+        if not isinstance(source, FilterableSource):  # it cannot take prepared ids
+            self._take_ids()
+            return
+        if self._ids_running:
+            self._ids_again = True  # one query at a time; run again once this one is in
+            return
+        self._ids_running = True
+        self._ids_pool.start(
+            _IdsJob(self._ids_relay, self._window.project.catalog_path, source.query)
+        )
+
+    def _ids_ready(self, query: object, ids: object) -> None:
+        self._ids_running = False
+        if self._closed:
+            return
+        source = self._window.model.source
+        # A filter changed meanwhile: its own query brings the import's photos too.
+        if isinstance(ids, list) and isinstance(source, FilterableSource) and source.query is query:
+            assert isinstance(query, PhotoQuery)
+            source.use(query, ids)
+            self._take_ids()
+        if self._ids_again:
+            self._ids_again = False
+            self._photos_added([])
+
+    def _take_ids(self) -> None:
+        """Insert the source's ids into the grid, keeping the selection."""
         model = self._window.model
         had_rows = model.rowCount() > 0
         model.sync_ids()
@@ -179,6 +257,8 @@ class FileActions(QObject):
                     f"Import finished: {count(len(summary.imported), 'photo')} imported.", 10_000
                 )
         self._window.model.sync_ids()
+        # New photos may bring new cameras and widen the capture-time range.
+        self._window.panels.refresh_vocabulary(with_cameras=True)
         if summary is not None:
             # A thumbnail load that raced its own creation may have marked the photo missing.
             loader = self._window.loader
@@ -281,8 +361,17 @@ class FileActions(QObject):
     # --- closing ---------------------------------------------------------------------
 
     def shutdown(self) -> None:
-        """Stop any running import or export and wait for it (the project is closing)."""
+        """Stop any running import or export, wait for it, and close the dialogs: they work
+        on the project the window is about to close, and an open one keeps the app running."""
+        if self._closed:
+            return
         self._closed = True
-        for dialog in (self.import_dialog, self.export_dialog, self.writeback_dialog):
+        self._ids_pool.clear()
+        self._ids_pool.waitForDone(10_000)
+        dialogs = (self.import_dialog, self.export_dialog, self.writeback_dialog)
+        self.import_dialog = self.export_dialog = self.writeback_dialog = None
+        for dialog in dialogs:
             if dialog is not None:
                 dialog.shutdown()
+                dialog.hide()
+                dialog.deleteLater()

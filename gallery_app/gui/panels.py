@@ -16,6 +16,7 @@ selection or an edit refreshes the panel from the core's selection summary.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,6 +55,9 @@ if TYPE_CHECKING:
 def run_dialog(dialog: QDialog) -> bool:
     """Show a dialog modally; tests replace this to fill the dialog in and accept it."""
     return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+_log = logging.getLogger(__name__)
 
 
 class FilterableSource(CatalogSource):
@@ -111,6 +115,12 @@ class _QueryJob(QRunnable):
             error = str(exc)
         except sqlite3.Error as exc:
             error = f"the project's catalog could not be read ({exc})"
+        except Exception:  # anything else would leave the bar on "Filtering…" forever
+            _log.exception("filter query failed")
+            error = (
+                "the filter could not be applied because of an unexpected problem; "
+                "try again, or clear the filters"
+            )
         self._relay.finished.emit(self._generation, ids, error)
 
 
@@ -174,6 +184,7 @@ class WindowPanels(QObject):
         self._queries: dict[int, photo_rows.PhotoQuery] = {}
         self.filter_bar.query_changed.connect(self.apply_query)
         self.filter_bar.refresh_requested.connect(self.rerun_query)
+        self.filter_bar.range_needed.connect(lambda: self.refresh_vocabulary(with_cameras=True))
         # The preview is for looking: it gets the whole height.
         window.stack.currentChanged.connect(
             lambda _index: self.filter_bar.setVisible(window.stack.currentWidget() is window.view)
@@ -229,6 +240,8 @@ class WindowPanels(QObject):
 
     def _apply_from_panel(self, photo_ids: list[int], request: object) -> None:
         assert isinstance(request, EditRequest)
+        if self.window._closed:
+            return  # a field losing focus as the window goes: its project is closed
         self.window.apply_to(photo_ids, request)
         # Also when the core refused it or nothing changed: the panel shows what is stored,
         # never text that only looks saved.
@@ -399,6 +412,12 @@ class WindowPanels(QObject):
         if self.window._closed:
             return
         ids = self.selected_ids()
+        if ids != self.metadata_panel.photo_ids:
+            # Typed text belongs to the photos it was typed for; save it before reading the
+            # summary, or the summary read now would overwrite what the commit redraws.
+            self.metadata_panel.commit_pending()
+            if self.window._closed:
+                return
         summary = summarise(self.project.conn, ids)
         name = ""
         if len(ids) == 1:

@@ -11,6 +11,7 @@ else.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
@@ -22,6 +23,19 @@ from gallery_app.core.project import Project
 
 ChangedCallback = Callable[[list[int]], None]
 ErrorCallback = Callable[[str], None]
+
+
+BUSY_MESSAGE = (
+    "the project is busy: another program (or another window) is saving to it. Nothing was "
+    "changed; try again in a moment"
+)
+
+
+def _plain(exc: sqlite3.Error) -> str:
+    """A catalog error as a sentence (these run in QAction slots: nothing may escape)."""
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
+        return BUSY_MESSAGE
+    return f"the project's catalog could not be changed ({exc}); nothing was changed"
 
 
 class HistoryOutOfStep(GalleryError):
@@ -72,6 +86,9 @@ class CoreEditCommand(QUndoCommand):
         except GalleryError as exc:
             self._on_error(str(exc))
             return
+        except sqlite3.Error as exc:
+            self._on_error(_plain(exc))
+            return
         self._on_changed(self._edit.photo_ids)
 
 
@@ -88,6 +105,9 @@ def apply_request(
         edit = edits.apply_edit(project, photo_ids, request)
     except GalleryError as exc:
         on_error(str(exc))
+        return None
+    except sqlite3.Error as exc:
+        on_error(_plain(exc))
         return None
     if not edit.changes:
         return None

@@ -113,7 +113,7 @@ def test_import_fills_the_grid_while_the_user_culls(  # noqa: PLR0917
     dialog.photos_added.connect(added.extend)
     culled_while_running: list[tuple[int, bool]] = []
 
-    def cull_first_arrival(_ids: list[int]) -> None:
+    def cull_first_arrival(*_args: object) -> None:
         # The first photos are in the grid while the import still runs, and the user can
         # rate and pick at once, as one undoable step.
         if culled_while_running or window.model.rowCount() == 0:
@@ -126,7 +126,8 @@ def test_import_fills_the_grid_while_the_user_culls(  # noqa: PLR0917
         window.apply(EditRequest(rating=4, flag=1))
         culled_while_running.append((window.model.photo_id_at(0), dialog.is_running()))
 
-    dialog.photos_added.connect(cull_first_arrival)
+    # The grid lists an import's photos off the GUI thread: they arrive as inserted rows.
+    window.model.rowsInserted.connect(cull_first_arrival)
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     assert dialog.pages.currentIndex() == 1
     qtbot.waitUntil(lambda: bool(culled_while_running), timeout=30_000)

@@ -62,6 +62,9 @@ class PeopleMenu(QObject):
         menu.addSeparator()
         menu.addAction(self.no_people_action)
         menu.addAction(self.has_people_action)
+        # N and Shift+N clear or set consent-relevant state: only from the grid or preview.
+        window.limit_to_photos(self.no_people_action)
+        window.limit_to_photos(self.has_people_action)
         window.installEventFilter(self)
 
     def open(self, tab: int) -> PeopleWindow:
