@@ -9,7 +9,7 @@ DEMO ?= demo-project
 demo: setup
 	$(BIN)/gallery-app demo $(DEMO)
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] || [ "$$(uname)" = Darwin ]; then \
-	  $(BIN)/gallery-app open $(DEMO); \
+	  ./scripts/setup-gui-system.sh && $(BIN)/gallery-app open $(DEMO); \
 	else \
 	  echo "No display here: open the app later with  $(BIN)/gallery-app open $(DEMO)"; \
 	fi

@@ -369,6 +369,21 @@ def load_display_image(path: Path, long_edge: int, orientation: int = 1) -> Disp
     return DisplayImage(pixels, oriented_size(stored_size, turn), fmt)
 
 
+def displayed_size(path: Path, orientation: int = 1) -> tuple[int, int]:
+    """The photo's full size as shown (after orientation), from its header alone."""
+    with open_image(path) as image:
+        return oriented_size(image.size, container_orientation(image, orientation))
+
+
+def load_original(path: Path, orientation: int = 1) -> DisplayImage:
+    """The whole photo at full resolution, upright and sRGB: for viewing at 100 %."""
+    return load_display_image(path, _NO_DOWNSCALE, orientation)
+
+
+_NO_DOWNSCALE = 1 << 30
+"""A long edge no photo reaches: :func:`fit_within` then keeps the full size."""
+
+
 def encode_jpeg(image: Image.Image, quality: int) -> bytes:
     """Baseline JPEG bytes, 4:2:0, no metadata (so nothing downstream re-applies an orientation)."""
     out = io.BytesIO()

@@ -9,6 +9,22 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+TEXT_FIELDS = (
+    "caption",
+    "title",
+    "headline",
+    "alt_text",
+    "ext_description",
+    "creator",
+    "credit",
+    "copyright",
+    "usage_terms",
+)
+"""The descriptive text fields, in the order the catalog, sidecars and write-back walk them.
+
+One tuple so that a field added to the catalog is not silently left out of sidecar merging or
+of the write-back read-back check."""
+
 
 @dataclass
 class PhotoMetadata:

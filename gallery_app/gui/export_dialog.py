@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     Qt,
+    QTimer,
     QUrl,
     Signal,
 )
@@ -43,8 +44,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QTableView,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -58,7 +57,20 @@ from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEve
 from gallery_app.core.project import Project
 from gallery_app.gui import messages
 from gallery_app.gui.catalog_thread import CatalogThread
-from gallery_app.gui.dialog_parts import Pages, count, heading, hint, sentence
+from gallery_app.gui.dialog_parts import (
+    FailureList,
+    JobDialog,
+    Pages,
+    ask_job_to_stop,
+    cancel_and_wait,
+    count,
+    heading,
+    hint,
+    page_layout,
+    sentence,
+    start_cancel_buttons,
+    stop_button,
+)
 from gallery_app.gui.export_plan import (
     LEFT_OUT_TEXT,
     THUMBNAIL,
@@ -102,7 +114,11 @@ def ask_override_reason(parent: QWidget | None, photos: int, use: str) -> str | 
     return None
 
 
-class ExportDialog(QDialog):
+PLAN_DEBOUNCE_MS = 200
+"""How long the plan waits for the user to stop changing things (culling keys, presets)."""
+
+
+class ExportDialog(JobDialog):
     """Choose preset, photos and folder; review the plan; export with progress; open it."""
 
     show_photo_requested = Signal(int)
@@ -136,6 +152,12 @@ class ExportDialog(QDialog):
         self._destination_edited = False
         self._plan_generation = 0
         self._plan_jobs: list[BackgroundJob] = []
+        self._closing = False
+        # Every edit on the main window's undo stack asks for a new plan: wait for a pause.
+        self._plan_timer = QTimer(self)
+        self._plan_timer.setSingleShot(True)
+        self._plan_timer.setInterval(PLAN_DEBOUNCE_MS)
+        self._plan_timer.timeout.connect(self._start_plan)
         self._plan_error: str | None = None
         self._planning = False
         self._focus_photo: int | None = None
@@ -303,21 +325,11 @@ class ExportDialog(QDialog):
         override_row.addWidget(self.keep_out_button)
         override_row.addWidget(self.override_button)
 
-        self.export_button = QPushButton("Export")
-        self.export_button.setAccessibleName("Start the export")
-        self.export_button.setDefault(True)
-        self.export_button.clicked.connect(self.start)
-        cancel = QPushButton("Cancel")
-        cancel.setAccessibleName("Close without exporting")
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.export_button)
+        self.export_button, buttons = start_cancel_buttons(
+            "Export", "Start the export", "Close without exporting", self.start, self.reject
+        )
 
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
+        layout = page_layout(page)
         layout.addWidget(heading("Export photos"))
         layout.addLayout(form)
         layout.addSpacing(6)
@@ -374,22 +386,11 @@ class ExportDialog(QDialog):
         """Ask the core, on a worker thread, which photos would go out and which not.
 
         The consent verdicts of 20,000 photos take about 0.4 s (measured), too long for the
-        GUI thread on every change of preset or photos; a newer request makes an older
-        result stale, and it is dropped.
+        GUI thread on every change of preset or photos. Requests are debounced (a burst of
+        culling keys makes one plan), at most one plan thread runs at a time, and a newer
+        request cancels the running one and makes its result stale, so it is dropped.
         """
         self._plan_generation += 1
-        generation = self._plan_generation
-        preset, select, today = self.preset(), self.select_text(), self._today
-
-        def work(handle: Project, _progress: ProgressCallback, _cancel: CancelToken) -> Any:
-            return plan_with_names(handle, preset, select, today)
-
-        job = BackgroundJob(self.project, work, self)
-        job.succeeded.connect(lambda result: self._plan_ready(generation, preset, result))
-        job.failed.connect(lambda message: self._plan_failed(generation, message))
-        for done in [j for j in self._plan_jobs if not j.is_running()]:
-            done.deleteLater()  # its outcome signal was already queued, so it still arrives
-        self._plan_jobs = [j for j in self._plan_jobs if j.is_running()] + [job]
         self._planning = True
         self._plan_error = None
         if self.plan is None:
@@ -398,7 +399,42 @@ class ExportDialog(QDialog):
         else:  # keep the last plan on screen (no flicker while the user culls), say it updates
             self.plan_detail.setText("Checking again…")
         self._update_buttons()
+        self._plan_timer.start()
+
+    def _start_plan(self) -> None:
+        if self._plan_jobs:
+            # One plan thread at a time: stop the stale one; the next starts when it ends.
+            for running in self._plan_jobs:
+                running.cancel()
+            return
+        generation = self._plan_generation
+        preset, select, today = self.preset(), self.select_text(), self._today
+
+        def work(handle: Project, _progress: ProgressCallback, cancel: CancelToken) -> Any:
+            cancel.raise_if_cancelled()  # superseded while it waited for a thread
+            return plan_with_names(handle, preset, select, today)
+
+        job = BackgroundJob(self.project, work, self)
+        job.succeeded.connect(lambda result: self._plan_ready(generation, preset, result))
+        job.failed.connect(lambda message: self._plan_failed(generation, message))
+        for outcome in (job.succeeded, job.failed, job.cancelled):
+            outcome.connect(lambda *_a, done=job: self._plan_job_ended(done))
+        self._plan_jobs = [job]
         job.start()
+
+    def _plan_job_ended(self, job: BackgroundJob) -> None:
+        """Free a finished plan job (after its thread really ended) and start the next one
+        if the choices changed while it ran."""
+        if job in self._plan_jobs:
+            self._plan_jobs.remove(job)
+        job.wait()  # deleting a QThread that is still finishing aborts the process
+        job.deleteLater()
+        if self._closing:
+            return
+        # Still planning: the job's result was stale (or it was cancelled) and no newer
+        # request is waiting on the timer, so run the current one now.
+        if self._planning and not self._plan_timer.isActive():
+            self._start_plan()
 
     def is_planning(self) -> bool:
         """True until the plan for the current choices is shown."""
@@ -605,23 +641,17 @@ class ExportDialog(QDialog):
         self.status_label.setAccessibleName("Export status")
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.failures_label = QLabel()
-        bold = QFont(self.failures_label.font())
-        bold.setBold(True)
-        self.failures_label.setFont(bold)
-        self.failures = QTreeWidget()
-        self.failures.setAccessibleName("Photos that could not be exported")
-        self.failures.setHeaderLabels(["Photo", "What went wrong"])
-        self.failures.setRootIsDecorated(False)
-        self.failures.setAlternatingRowColors(True)
-        self.failures.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.failures_label.setVisible(False)
-        self.failures.setVisible(False)
+        self.failure_list = FailureList(
+            self.pages,
+            accessible_name="Photos that could not be exported",
+            headers=["Photo", "What went wrong"],
+            noun="photo",
+            outcome="could not be exported",
+        )
+        self.failures_label = self.failure_list.label
+        self.failures = self.failure_list.tree
 
-        self.stop_button = QPushButton("&Stop export")
-        self.stop_button.setAutoDefault(False)  # Enter must not stop it; Space or a click does
-        self.stop_button.setAccessibleName("Stop the export")
-        self.stop_button.clicked.connect(self.stop)
+        self.stop_button = stop_button("&Stop export", "Stop the export", self.stop)
         self.open_gallery_button = QPushButton("Open &gallery")
         self.open_gallery_button.setAccessibleName("Open the gallery in the browser")
         self.open_gallery_button.clicked.connect(self.open_gallery)
@@ -649,9 +679,7 @@ class ExportDialog(QDialog):
         ):
             button.setVisible(False)
 
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
+        layout = page_layout(page)
         layout.addWidget(self.progress_title)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.status_label)
@@ -660,9 +688,6 @@ class ExportDialog(QDialog):
         layout.addStretch(0)
         layout.addLayout(buttons)
         return page
-
-    def is_running(self) -> bool:
-        return self.job is not None and self.job.is_running()
 
     def start(self) -> None:
         """Export as planned (with the overrides), on a worker thread."""
@@ -703,11 +728,13 @@ class ExportDialog(QDialog):
         self.job.start()
 
     def stop(self) -> None:
-        if self.is_running() and self.job is not None:
-            self.job.cancel()
-            self.stop_button.setEnabled(False)
-            self.progress_title.setText("Stopping…")
-            self.status_label.setText("Finishing the images in hand; nothing half-written stays.")
+        ask_job_to_stop(
+            self.job,
+            self.stop_button,
+            self.progress_title,
+            self.status_label,
+            "Finishing the images in hand; nothing half-written stays.",
+        )
 
     def _on_progress(self, event: ProgressEvent) -> None:
         if event.kind == "failed":
@@ -723,16 +750,7 @@ class ExportDialog(QDialog):
             )
 
     def _add_failure(self, path: str, reason: str) -> None:
-        item = QTreeWidgetItem([Path(path).name or path, sentence(reason)])
-        item.setToolTip(0, path)
-        item.setToolTip(1, sentence(reason))
-        self.failures.addTopLevelItem(item)
-        n = self.failures.topLevelItemCount()
-        self.failures_label.setText(f"⚠ {count(n, 'photo')} could not be exported:")
-        self.failures_label.setVisible(True)
-        if not self.failures.isVisible():
-            self.failures.setVisible(True)
-            self.pages.fit()
+        self.failure_list.add(path, sentence(reason))
 
     def _finish_page(self, title: str) -> None:
         self.progress_title.setText(title)
@@ -778,7 +796,7 @@ class ExportDialog(QDialog):
             )
             lines.append(f"{missing} no alt text, so screen-reader users get no description.")
         self.status_label.setText("\n".join(lines))  # one fact per line, easy to scan
-        listed = self.failures.topLevelItemCount()
+        listed = self.failure_list.count()
         for failure in summary.failed[listed:]:
             self._add_failure(failure["path"], failure["error"])
         self.pages.fit()
@@ -817,26 +835,16 @@ class ExportDialog(QDialog):
 
     # --- closing ---------------------------------------------------------------------
 
-    def reject(self) -> None:
-        if self.is_running():
-            self.stop()
-            return
-        super().reject()
-
-    def closeEvent(self, event: Any) -> None:  # noqa: N802
-        if self.is_running():
-            self.stop()
-            event.ignore()
-            return
-        super().closeEvent(event)
+    def _close_while_running(self) -> None:
+        """Esc, Cancel or closing the window while exporting: stop (what is done stays)."""
+        self.stop()
 
     def shutdown(self) -> None:
         """Stop the export and wait for its thread (the window is closing the project)."""
+        self._closing = True
+        self._plan_timer.stop()
         self.thumbnails.shutdown()
         for planning in self._plan_jobs:
             planning.blockSignals(True)
             planning.wait()
-        if self.job is not None:
-            self.job.blockSignals(True)
-            self.job.cancel()
-            self.job.wait()
+        cancel_and_wait(self.job)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -30,6 +29,7 @@ from gallery_app.core.export.exporter import ExportPlan, plan_export
 from gallery_app.core.export.presets import Preset
 from gallery_app.core.project import Project
 from gallery_app.gui.dialog_parts import count, heading, sentence
+from gallery_app.gui.models.table_base import ReadOnlyTableModel
 
 USE_WORDS = {
     "web": "the web",
@@ -157,10 +157,11 @@ class LeftOut:
         return self.verdict == Verdict.NEEDS_REVIEW.value
 
 
-class LeftOutModel(QAbstractTableModel):
+class LeftOutModel(ReadOnlyTableModel[LeftOut]):
     """The photos the plan leaves out, with the reasons and the user's overrides."""
 
     COLUMNS = ("Photo", "Consent", "Why it is left out", "What happens")
+    HEADER_ROLES = (Qt.ItemDataRole.DisplayRole,)
 
     def __init__(
         self,
@@ -170,7 +171,6 @@ class LeftOutModel(QAbstractTableModel):
         """``thumbnail(photo_id)`` gives the photo's thumbnail if it is loaded (and starts
         loading it if not); call :meth:`thumbnail_loaded` when it arrives."""
         super().__init__(parent)
-        self._rows: list[LeftOut] = []
         self._row_of: dict[int, int] = {}
         self._overrides: dict[int, str] = {}
         self._thumbnail = thumbnail
@@ -197,37 +197,14 @@ class LeftOutModel(QAbstractTableModel):
     def left_out(self, row: int) -> LeftOut:
         return self._rows[row]
 
-    def rowCount(  # noqa: N802
-        self,
-        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
-    ) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(  # noqa: N802
-        self,
-        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
-    ) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.COLUMNS[section]
-        return None
-
     def data(
         self,
         index: QModelIndex | QPersistentModelIndex,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        item = self._row_at(index)
+        if item is None:
             return None
-        item = self._rows[index.row()]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if column == 0:
@@ -258,12 +235,3 @@ class LeftOutModel(QAbstractTableModel):
         if item.can_override:
             return "Left out · may go with a reason"
         return "Left out"
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )

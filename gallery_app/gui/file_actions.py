@@ -1,13 +1,14 @@
-"""File ▸ Import Photos… and File ▸ Export…: the main window's link to the two dialogs.
+"""File ▸ Import Photos…, Export… and Write Metadata to Files…: the window's link to the dialogs.
 
-Kept out of ``main_window.py`` so the window only adds two menu entries and one shutdown call.
+Kept out of ``main_window.py`` so the window only adds menu entries and one shutdown call.
 This object opens each dialog (one of each at a time, raised again if already open), feeds
 photos an import adds into the grid as they arrive without disturbing the user's selection,
 repaints cells whose thumbnails were just made or whose consent an export override changed,
 re-checks an open export plan after every edit on the window's undo stack, selects a left-out
 photo in the grid when the Export dialog asks, and stops running jobs before the window closes
-the project. It needs the window's ``project``, ``model``, ``view``, ``loader`` and
-``undo_stack`` to exist when ``_build_menus`` runs.
+the project. After a write-back it re-reads the written photos' cells and the metadata panel,
+so the "changed since written" markers go. It needs the window's ``project``, ``model``,
+``view``, ``loader`` and ``undo_stack`` to exist when ``_build_menus`` runs.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from PySide6.QtCore import QItemSelectionModel, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
-from gallery_app.core.catalog.photos import PhotoQuery, list_photo_ids
+from gallery_app.core.catalog.photos import PhotoQuery, count_photos, list_photo_ids
 from gallery_app.core.importing.importer import ImportSummary
 from gallery_app.gui.dialog_parts import count
 from gallery_app.gui.export_dialog import ExportDialog
 from gallery_app.gui.import_dialog import ImportDialog
+from gallery_app.gui.panels import FilterableSource
+from gallery_app.gui.writeback_dialog import WriteBackDialog
 
 if TYPE_CHECKING:
     from gallery_app.gui.main_window import MainWindow
@@ -78,7 +81,10 @@ class FileActions(QObject):
         self._window = window
         self.import_dialog: ImportDialog | None = None
         self.export_dialog: ExportDialog | None = None
+        self.writeback_dialog: WriteBackDialog | None = None
         self._closed = False
+        self._ids_running = False
+        self._ids_again = False
         self.import_status = ImportStatus(window)
         self.import_status.show_requested.connect(self._show_import)
         self.import_status.setVisible(False)
@@ -91,6 +97,13 @@ class FileActions(QObject):
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.setStatusTip("Make a web gallery or images for a CMS, social or print")
         self.export_action.triggered.connect(self.open_export)
+        self.writeback_action = QAction("&Write Metadata to Files…", window)
+        self.writeback_action.setShortcut(QKeySequence("Ctrl+Shift+W"))
+        self.writeback_action.setStatusTip(
+            "Put captions, keywords and people into the photo files (or XMP sidecars) so "
+            "Lightroom, Photo Mechanic, Bridge and digiKam see them"
+        )
+        self.writeback_action.triggered.connect(self.open_writeback)
         # Tagging or culling in the main window while the Export dialog is open changes what
         # may go out: check the plan again.
         window.edit_applied.connect(self._catalog_edited)
@@ -135,6 +148,39 @@ class FileActions(QObject):
     def _photos_added(self, _photo_ids: list[int]) -> None:
         if self._closed:
             return
+        source = self._window.model.source
+        if not isinstance(source, FilterableSource):  # it cannot take prepared ids
+            self._take_ids()
+            return
+        if self._ids_running:
+            self._ids_again = True  # one query at a time; run again once this one is in
+            return
+        self._ids_running = True
+        # On the catalog thread, not the GUI thread: with a verdict filter over 20,000 photos
+        # the query takes hundreds of milliseconds, and an import asks every 250 ms. A failure
+        # is left to the import's final sync, which brings the grid up to date.
+        query = source.query
+        self._window.catalog.submit(
+            lambda p: list_photo_ids(p.conn, query),
+            lambda ids: self._ids_ready(query, ids),
+            lambda _message: self._ids_ready(query, None),
+        )
+
+    def _ids_ready(self, query: PhotoQuery, ids: list[int] | None) -> None:
+        self._ids_running = False
+        if self._closed:
+            return
+        source = self._window.model.source
+        # A filter changed meanwhile: its own query brings the import's photos too.
+        if ids is not None and isinstance(source, FilterableSource) and source.query is query:
+            source.use(query, ids)
+            self._take_ids()
+        if self._ids_again:
+            self._ids_again = False
+            self._photos_added([])
+
+    def _take_ids(self) -> None:
+        """Insert the source's ids into the grid, keeping the selection."""
         model = self._window.model
         had_rows = model.rowCount() > 0
         model.sync_ids()
@@ -174,6 +220,8 @@ class FileActions(QObject):
                     f"Import finished: {count(len(summary.imported), 'photo')} imported.", 10_000
                 )
         self._window.model.sync_ids()
+        # New photos may bring new cameras and widen the capture-time range.
+        self._window.panels.refresh_vocabulary(with_cameras=True)
         if summary is not None:
             # A thumbnail load that raced its own creation may have marked the photo missing.
             loader = self._window.loader
@@ -232,8 +280,43 @@ class FileActions(QObject):
         if not self._closed:
             self._window.model.refresh(photo_ids)  # the consent badges of overridden photos
 
+    # --- write-back ------------------------------------------------------------------
+
+    def open_writeback(self) -> WriteBackDialog:
+        dialog = self.writeback_dialog
+        if dialog is not None and (dialog.is_running() or dialog.isVisible()):
+            _bring_to_front(dialog)
+            return dialog
+        window = self._window
+        # The selection itself, not the current photo: with nothing selected the whole
+        # project is written (the dialog says so).
+        selection = window.view.selectionModel().selection()
+        rows: set[int] = set()
+        for i in range(selection.count()):
+            part = selection.at(i)
+            rows.update(range(part.top(), part.bottom() + 1))
+        selected = [
+            window.model.photo_id_at(r) for r in sorted(rows) if r < window.model.rowCount()
+        ]
+        self._retire(self.writeback_dialog)
+        total = window.catalog.call(lambda p: count_photos(p.conn))
+        dialog = WriteBackDialog(window.project, selected, total, window)
+        dialog.photos_written.connect(self._photos_written)
+        dialog.writeback_finished.connect(self._writeback_finished)
+        self.writeback_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _photos_written(self, photo_ids: list[int]) -> None:
+        if not self._closed:
+            self._window.model.refresh(photo_ids)
+
+    def _writeback_finished(self, _summary: object) -> None:
+        if not self._closed:
+            self._window.panels.refresh_panel()  # "File: up to date" in the panel too
+
     @staticmethod
-    def _retire(dialog: ImportDialog | ExportDialog | None) -> None:
+    def _retire(dialog: ImportDialog | ExportDialog | WriteBackDialog | None) -> None:
         """A closed dialog is replaced by a fresh one; free the old one and its threads."""
         if dialog is not None:
             dialog.shutdown()
@@ -242,8 +325,15 @@ class FileActions(QObject):
     # --- closing ---------------------------------------------------------------------
 
     def shutdown(self) -> None:
-        """Stop any running import or export and wait for it (the project is closing)."""
+        """Stop any running import or export, wait for it, and close the dialogs: they work
+        on the project the window is about to close, and an open one keeps the app running."""
+        if self._closed:
+            return
         self._closed = True
-        for dialog in (self.import_dialog, self.export_dialog):
+        dialogs = (self.import_dialog, self.export_dialog, self.writeback_dialog)
+        self.import_dialog = self.export_dialog = self.writeback_dialog = None
+        for dialog in dialogs:
             if dialog is not None:
                 dialog.shutdown()
+                dialog.hide()
+                dialog.deleteLater()

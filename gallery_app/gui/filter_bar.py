@@ -48,7 +48,7 @@ LABEL_COLOURS = {
     "blue": "#1a73e8",
     "purple": "#9334e6",
 }
-_TIME_FORMAT = "d MMM HH:mm"
+_TIME_FORMAT = "d MMM yyyy HH:mm"  # the year too: events span New Year, archives years
 """Events last a day or three: the year would only widen the bar (the calendar shows it)."""
 _DEBOUNCE_MS = 300
 
@@ -110,6 +110,9 @@ class FilterBar(QWidget):
     query_changed = Signal(object)
     refresh_requested = Signal()
     done = Signal()
+    range_needed = Signal()
+    """"Taken between" was ticked before any capture-time range was known (an empty project
+    at first paint, say): the owner answers with :meth:`set_vocabulary` and a ``time_range``."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -203,7 +206,7 @@ class FilterBar(QWidget):
         self.clear_button.setToolTip("Show every photo again (Ctrl+Shift+F)")
         self.clear_button.clicked.connect(self.clear)
 
-        for combo in (
+        combos = (
             self.rating_combo,
             self.flag_combo,
             self.label_combo,
@@ -213,18 +216,11 @@ class FilterBar(QWidget):
             self.alt_combo,
             self.camera_combo,
             self.sort_combo,
-        ):
+        )
+        for combo in combos:
             combo.currentIndexChanged.connect(self._emit)
         for widget in (
-            self.rating_combo,
-            self.flag_combo,
-            self.label_combo,
-            self.verdict_combo,
-            self.use_combo,
-            self.caption_combo,
-            self.alt_combo,
-            self.camera_combo,
-            self.sort_combo,
+            *combos,
             self.time_check,
             self.from_edit,
             self.until_edit,
@@ -234,6 +230,9 @@ class FilterBar(QWidget):
         self.use_combo.currentIndexChanged.connect(self._sync_enabled)
         self.verdict_combo.currentIndexChanged.connect(self._sync_enabled)
         self.order_button.toggled.connect(self._emit)
+        self._range_known = False
+        # Before _emit: the range the query uses must be the project's, not 2000-01-01.
+        self.time_check.toggled.connect(self._time_ticked)
         self.time_check.toggled.connect(self._sync_enabled)
         self.time_check.toggled.connect(self._emit)
         for edit in (self.from_edit, self.until_edit):
@@ -376,11 +375,16 @@ class FilterBar(QWidget):
                     self.camera_combo.addItem(text, body.key)
                 index = self.camera_combo.findData(chosen) if chosen is not None else 0
                 self.camera_combo.setCurrentIndex(max(index, 0))
-        if time_range is not None and not self.time_check.isChecked():
+        if time_range is not None and (not self.time_check.isChecked() or not self._range_known):
+            self._range_known = True
             start, end = (QDateTime.fromString(t, Qt.DateFormat.ISODate) for t in time_range)
             with QSignalBlocker(self.from_edit), QSignalBlocker(self.until_edit):
                 self.from_edit.setDateTime(start)
                 self.until_edit.setDateTime(end)
+
+    def _time_ticked(self, checked: bool) -> None:
+        if checked and not self._range_known:
+            self.range_needed.emit()
 
     def set_counts(self, shown: int, total: int) -> None:
         """Show "N of M photos" (or just "M photos" when nothing is filtered out)."""

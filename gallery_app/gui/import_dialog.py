@@ -14,16 +14,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -32,8 +30,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QStyle,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -49,7 +45,20 @@ from gallery_app.core.importing.scanner import PHOTO_EXTENSIONS
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent
 from gallery_app.core.project import Project
 from gallery_app.gui import messages
-from gallery_app.gui.dialog_parts import Pages, count, heading, hint, sentence
+from gallery_app.gui.dialog_parts import (
+    FailureList,
+    JobDialog,
+    Pages,
+    ask_job_to_stop,
+    cancel_and_wait,
+    count,
+    heading,
+    hint,
+    page_layout,
+    sentence,
+    start_cancel_buttons,
+    stop_button,
+)
 from gallery_app.gui.jobs import BackgroundJob
 
 TEMPLATES: list[tuple[str, str]] = [
@@ -85,7 +94,7 @@ def choose_files(parent: QWidget | None) -> list[Path]:
     return [Path(f) for f in files]
 
 
-class ImportDialog(QDialog):
+class ImportDialog(JobDialog):
     """Set up an import, run it off the GUI thread, and report what happened."""
 
     photos_added = Signal(list)
@@ -212,21 +221,11 @@ class ImportDialog(QDialog):
         self.name_label.setBuddy(self.template_combo)
         form.addRow(self.name_label, name_box)
 
-        self.import_button = QPushButton("Import")
-        self.import_button.setAccessibleName("Start the import")
-        self.import_button.setDefault(True)
-        self.import_button.clicked.connect(self.start)
-        cancel = QPushButton("Cancel")
-        cancel.setAccessibleName("Close without importing")
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.import_button)
+        self.import_button, buttons = start_cancel_buttons(
+            "Import", "Start the import", "Close without importing", self.start, self.reject
+        )
 
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
+        layout = page_layout(page)
         layout.addWidget(heading("Import photos"))
         layout.addWidget(
             hint(
@@ -377,25 +376,18 @@ class ImportDialog(QDialog):
             "now. “Keep working” puts this window away; the import goes on and its progress "
             "shows at the bottom of the main window."
         )
-        self.failures_label = QLabel()
-        bold = QFont(self.failures_label.font())
-        bold.setBold(True)
-        self.failures_label.setFont(bold)
-        self.failures = QTreeWidget()
-        self.failures.setAccessibleName("Files that could not be imported")
-        self.failures.setHeaderLabels(["File", "Why it could not be imported"])
-        self.failures.setRootIsDecorated(False)
-        self.failures.setAlternatingRowColors(True)
-        self.failures.setWordWrap(True)
-        self.failures.header().setStretchLastSection(True)
-        self.failures.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.failures_label.setVisible(False)
-        self.failures.setVisible(False)
+        self.failure_list = FailureList(
+            self.pages,
+            accessible_name="Files that could not be imported",
+            headers=["File", "Why it could not be imported"],
+            noun="file",
+            outcome="could not be imported",
+            word_wrap=True,
+        )
+        self.failures_label = self.failure_list.label
+        self.failures = self.failure_list.tree
 
-        self.stop_button = QPushButton("&Stop import")
-        self.stop_button.setAutoDefault(False)  # Enter must not stop it; Space or a click does
-        self.stop_button.setAccessibleName("Stop the import")
-        self.stop_button.clicked.connect(self.stop)
+        self.stop_button = stop_button("&Stop import", "Stop the import", self.stop)
         self.background_button = QPushButton("&Keep working")
         self.background_button.setAccessibleName(
             "Put this window away; the import goes on, with its progress in the status bar"
@@ -414,9 +406,7 @@ class ImportDialog(QDialog):
         buttons.addWidget(self.background_button)
         buttons.addWidget(self.close_button)
 
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
+        layout = page_layout(page)
         layout.addWidget(self.progress_title)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.status_label)
@@ -428,9 +418,6 @@ class ImportDialog(QDialog):
         return page
 
     # --- running ---------------------------------------------------------------------
-
-    def is_running(self) -> bool:
-        return self.job is not None and self.job.is_running()
 
     def start(self) -> None:
         """Start importing what the setup page says (on a worker thread)."""
@@ -471,13 +458,13 @@ class ImportDialog(QDialog):
 
     def stop(self) -> None:
         """Ask the import to stop; photos already imported stay in the project."""
-        if self.is_running() and self.job is not None:
-            self.job.cancel()
-            self.stop_button.setEnabled(False)
-            self.progress_title.setText("Stopping…")
-            self.status_label.setText(
-                "Finishing the photo in hand. Photos already imported stay in the project."
-            )
+        ask_job_to_stop(
+            self.job,
+            self.stop_button,
+            self.progress_title,
+            self.status_label,
+            "Finishing the photo in hand. Photos already imported stay in the project.",
+        )
 
     def _on_progress(self, event: ProgressEvent) -> None:
         if event.kind == "photo_added" and event.photo_id is not None:
@@ -525,18 +512,7 @@ class ImportDialog(QDialog):
         return " · ".join(parts)
 
     def _add_failure(self, path: str, reason: str) -> None:
-        name = Path(path).name or path
-        text = reason[:1].upper() + reason[1:] if reason else "Could not be read"
-        item = QTreeWidgetItem([name, text])
-        item.setToolTip(0, path)
-        item.setToolTip(1, text)
-        self.failures.addTopLevelItem(item)
-        n = self.failures.topLevelItemCount()
-        self.failures_label.setText(f"⚠ {count(n, 'file')} could not be imported:")
-        self.failures_label.setVisible(True)
-        if not self.failures.isVisible():
-            self.failures.setVisible(True)
-            self.pages.fit()
+        self.failure_list.add(path, sentence(reason) or "Could not be read")
 
     def _flush(self) -> None:
         if self._pending_added:
@@ -611,7 +587,7 @@ class ImportDialog(QDialog):
         self.status_label.setText("\n".join(lines))  # one fact per line, easy to scan
         # Failures were listed as they happened; a damaged file found only while making its
         # thumbnail is reported the same way, so the list is complete.
-        listed = self.failures.topLevelItemCount()
+        listed = self.failure_list.count()
         for failure in summary.failed[listed:]:
             self._add_failure(failure["path"], failure["error"])
         self.pages.fit()
@@ -624,20 +600,10 @@ class ImportDialog(QDialog):
             self.hide()
             self.backgrounded.emit()
 
-    def reject(self) -> None:
-        """Esc or Cancel: before the import, close. While it runs, put the window away: the
+    def _close_while_running(self) -> None:
+        """Esc, Cancel or closing the window while importing: put the window away; the
         import goes on (stopping is the Stop button's job, so a stray Esc loses nothing)."""
-        if self.is_running():
-            self.put_away()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.is_running():
-            event.ignore()
-            self.put_away()
-            return
-        super().closeEvent(event)
+        self.put_away()
 
     def shutdown(self) -> None:
         """Stop the import and wait for its thread (the window is closing the project).
@@ -645,7 +611,4 @@ class ImportDialog(QDialog):
         Nothing is announced afterwards: the grid and the catalog connection are going away.
         """
         self._flush_timer.stop()
-        if self.job is not None:
-            self.job.blockSignals(True)
-            self.job.cancel()
-            self.job.wait()
+        cancel_and_wait(self.job)

@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self.file_actions = FileActions(self)
         file_menu.addAction(self.file_actions.import_action)
         file_menu.addAction(self.file_actions.export_action)
+        file_menu.addAction(self.file_actions.writeback_action)  # (wbgui) write-back
         file_menu.addSeparator()
         close = file_menu.addAction("&Close project")
         close.setShortcut(QKeySequence.StandardKey.Close)
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self.preview_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
         self.preview_action.setCheckable(True)
         self.preview_action.triggered.connect(self.toggle_preview)
+        self.limit_to_photos(self.preview_action)
 
         from gallery_app.gui.people.menu import install_people_menu  # (gui-people)
 
@@ -139,7 +141,18 @@ class MainWindow(QMainWindow):
         action.setShortcut(QKeySequence(key))
         action.triggered.connect(self._edit_handler(request))
         menu.addAction(action)
+        self.limit_to_photos(action)
         return action
+
+    def limit_to_photos(self, action: QAction) -> None:
+        """Make a culling key act only while the grid or the preview has the focus.
+
+        A window-wide "3" or "N" would fire while a combo box or list in the filter bar or
+        the panel has the focus, and rate or clear consent of the selected photos unseen.
+        """
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.view.addAction(action)
+        self.preview.addAction(action)
 
     def _edit_handler(self, request: EditRequest) -> Callable[[], None]:
         def handler() -> None:
@@ -273,6 +286,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop the worker pools and close the project (idempotent)."""
+        if not self._closed:
+            self.panels.metadata_panel.commit_pending()  # typed text, before the project goes
         self.file_actions.shutdown()  # a running import/export ends before the project closes
         self.loader.shutdown()
         self.preview.shutdown()

@@ -91,6 +91,9 @@ class _TextField(QObject):
         self.widget = widget
         self._original = ""
         self._dirty = False
+        self.mixed = False
+        """The selection's photos differ here: the empty box means "leave as is", so clearing
+        it cannot clear them; the panel offers an explicit "Clear on all" instead."""
         widget.setAccessibleName(FIELD_LABELS[name])
         widget.installEventFilter(self)
         if isinstance(widget, QLineEdit):
@@ -113,6 +116,7 @@ class _TextField(QObject):
         self._loading = True
         self._original = value or ""
         self._dirty = False
+        self.mixed = value is None and count > 1
         if isinstance(self.widget, QLineEdit):
             self.widget.setText(self._original)
             self.widget.setCursorPosition(0)
@@ -368,8 +372,13 @@ class MetadataPanel(QScrollArea):
         self.heading.setWordWrap(True)
         self.heading.setAccessibleName("Selected photos")
         self.subheading = _hint_label()
+        # Whether the files hold these values (write-back): "File: changed since written".
+        self.file_state_label = _hint_label()
+        self.file_state_label.setAccessibleName("Metadata in the files")
+        self.file_state_label.setVisible(False)
 
         self.fields: dict[str, _TextField] = {}
+        self.clear_buttons: dict[str, QToolButton] = {}
         for name in FIELD_LABELS:
             if name in ("caption", "alt_text"):
                 plain = QPlainTextEdit()
@@ -475,6 +484,7 @@ class MetadataPanel(QScrollArea):
         self.form.setSpacing(4)
         self.form.addWidget(self.heading)
         self.form.addWidget(self.subheading)
+        self.form.addWidget(self.file_state_label)
         self._add_row("&Caption", "caption", self.caption_hint)
         self.form.addWidget(self.template_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.form.addWidget(self.template_box)
@@ -506,6 +516,14 @@ class MetadataPanel(QScrollArea):
         self.form.addSpacing(6)
         self.form.addWidget(_section(label, self.fields[name].widget))
         self.form.addWidget(self.fields[name].widget)
+        clear = QToolButton()
+        clear.setAutoRaise(True)
+        clear.setVisible(False)
+        clear.setAccessibleName(f"Clear {FIELD_LABELS[name].lower()} on all selected photos")
+        clear.setToolTip("The selected photos differ here; this empties it on every one of them")
+        clear.clicked.connect(lambda: self._clear_on_all(name))
+        self.clear_buttons[name] = clear
+        self.form.addWidget(clear, 0, Qt.AlignmentFlag.AlignLeft)
         if hint is not None:
             self.form.addWidget(hint)
 
@@ -538,18 +556,24 @@ class MetadataPanel(QScrollArea):
         to them first, as :meth:`show_summary` does."""
         if list(photo_ids) == self._ids:
             return
-        for field in self.fields.values():
-            field.commit()
+        self.commit_pending()
         self._ids = list(photo_ids)
 
+    def commit_pending(self) -> None:
+        """Save text typed but not yet committed, to the photos it was typed for.
+
+        Called before the selection's summary is read (so the summary includes it) and
+        before the window closes its project (so the text is not lost)."""
+        for field in self.fields.values():
+            field.commit()
+
     def show_summary(self, photo_ids: list[int], summary: SelectionSummary, name: str = "") -> None:
-        """Show what the selected photos have in common; keep fields being typed into."""
+        """Show what the selected photos have in common; keep fields being typed into.
+
+        Callers commit pending text first (:meth:`commit_pending`) and then summarise: a
+        commit here would redraw the panel and then be overwritten by the older summary."""
         if list(photo_ids) != self._ids:
-            # Typed but not yet committed, and the selection is changing under it (an import
-            # reset the grid, a filter dropped the photo): it belongs to the photos it was
-            # typed for, so commit it to them before showing the new ones.
-            for field in self.fields.values():
-                field.commit()
+            self.commit_pending()  # last resort; the summary shown may predate this commit
         self._ids = list(photo_ids)
         count = summary.count
         has_photos = count > 0
@@ -573,10 +597,24 @@ class MetadataPanel(QScrollArea):
                 continue
             info = summary.fields.get(field_name)
             field.load(info.value if info is not None else "", count)
+        for field_name, button in self.clear_buttons.items():
+            button.setText(f"Clear on all {count:,} photos")
+            button.setVisible(self.fields[field_name].mixed)
         self.keywords.load(summary.keywords, count)
         self.people.load(summary.people, count)
         self._update_hints()
         self._update_template_preview()
+
+    def show_write_state(self, text: str, tooltip: str = "") -> None:
+        """Say whether the selected photos' files hold what is shown here ("" hides it)."""
+        self.file_state_label.setText(text)
+        # "Changed since written" asks for an action: full text colour, not the hint's.
+        self.file_state_label.setForegroundRole(
+            QPalette.ColorRole.WindowText if "✎" in text else QPalette.ColorRole.PlaceholderText
+        )
+        self.file_state_label.setToolTip(tooltip)
+        self.file_state_label.setAccessibleDescription(text)
+        self.file_state_label.setVisible(bool(text))
 
     def _editors(self) -> list[QWidget]:
         return [
@@ -647,6 +685,12 @@ class MetadataPanel(QScrollArea):
 
     def _on_committed(self, name: str, text: str) -> None:
         self._request(**{name: text})
+
+    def _clear_on_all(self, name: str) -> None:
+        """Empty one field on every selected photo, as one undo step."""
+        field = self.fields[name]
+        field.revert()  # typed text in the box is replaced by the clearing, not saved first
+        self._request(**{name: ""})
 
     def _apply_template(self) -> None:
         template = self.template_combo.currentText().strip()

@@ -1,8 +1,10 @@
-"""Full-window preview of one photo, made from the core's screen-size preview.
+"""Full-window preview of one photo: the core's screen-size preview, then the original at 100 %.
 
 The preview JPEG is made (or found in the cache) by :func:`make_preview` on a one-thread pool
-and decoded there into a ``QImage``; the GUI thread only scales and paints. A generation
-counter drops a slow result when the user has already moved on with the arrow keys.
+and decoded there into a ``QImage``; the GUI thread only scales and paints. Zooming past the
+preview's own resolution (to check focus or a face at 100 %) decodes the original on the same
+pool and swaps it in at the same on-screen scale, so nothing jumps. A generation counter drops
+a slow result when the user has already moved on with the arrow keys.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from gallery_app.core.errors import GalleryError
+from gallery_app.core.imaging import displayed_size, load_original
 from gallery_app.core.thumbnails import make_preview
 from gallery_app.gui.models.photo_grid_model import FLAG_TEXT, VERDICT_TEXT, PhotoRow
 
@@ -32,8 +35,11 @@ _FOOTER = 32
 
 
 class _Relay(QObject):
-    loaded = Signal(int, QImage)
+    loaded = Signal(int, QImage, int, int)
+    """generation, the preview image, and the original's full width and height as shown"""
     failed = Signal(int, str)
+    original_loaded = Signal(int, QImage)
+    original_failed = Signal(int, str)
 
 
 class _PreviewJob(QRunnable):
@@ -57,8 +63,35 @@ class _PreviewJob(QRunnable):
         image = reader.read()
         if image.isNull():
             self._relay.failed.emit(self._generation, "the preview file could not be read")
-        else:
-            self._relay.loaded.emit(self._generation, image)
+            return
+        try:
+            full = displayed_size(self._row.source, self._row.orientation)
+        except (GalleryError, OSError, ValueError):
+            # An offline or damaged original: the preview is all there is to zoom into.
+            full = (image.width(), image.height())
+        self._relay.loaded.emit(self._generation, image, full[0], full[1])
+
+
+class _OriginalJob(QRunnable):
+    """Decode the original at full resolution (upright, sRGB) for viewing at 100 %."""
+
+    def __init__(self, relay: _Relay, generation: int, row: PhotoRow) -> None:
+        super().__init__()
+        self._relay = relay
+        self._generation = generation
+        self._row = row
+
+    def run(self) -> None:
+        try:
+            shown = load_original(self._row.source, self._row.orientation).image
+        except (GalleryError, OSError, ValueError, MemoryError) as exc:
+            self._relay.original_failed.emit(self._generation, _plain(exc))
+            return
+        data = shown.tobytes()
+        image = QImage(
+            data, shown.width, shown.height, 3 * shown.width, QImage.Format.Format_RGB888
+        ).copy()  # the copy owns its pixels; ``data`` is freed with this frame
+        self._relay.original_loaded.emit(self._generation, image)
 
 
 def _plain(exc: Exception) -> str:
@@ -88,13 +121,19 @@ class PreviewWidget(QWidget):
         self._relay = _Relay(self)
         self._relay.loaded.connect(self._on_loaded)
         self._relay.failed.connect(self._on_failed)
+        self._relay.original_loaded.connect(self._on_original_loaded)
+        self._relay.original_failed.connect(self._on_original_failed)
         self._generation = 0
         self._row: PhotoRow | None = None
         self._pixmap: QPixmap | None = None
         self._message = ""
         self._position = ""
         self._zoom: float | None = None
-        """None: fit the window; else screen pixels per preview pixel."""
+        """None: fit the window; else screen pixels per pixel of the original (1.0 = 100 %)."""
+        self._full_size = (1, 1)
+        """The original's size as shown; the pixmap may be the smaller preview."""
+        self._original_state = ""
+        """"" not asked for, "loading", "shown" or "failed" (then the preview stays)."""
         self._offset = QPointF()
         self._drag_from: QPointF | None = None
 
@@ -114,6 +153,18 @@ class PreviewWidget(QWidget):
     def has_image(self) -> bool:
         return self._pixmap is not None
 
+    @property
+    def showing_original(self) -> bool:
+        """Whether the full-resolution original has replaced the screen-size preview."""
+        return self._original_state == "shown"
+
+    @property
+    def image_size(self) -> tuple[int, int] | None:
+        """Pixel size of what is painted now (the preview, or the original once zoomed)."""
+        if self._pixmap is None:
+            return None
+        return self._pixmap.width(), self._pixmap.height()
+
     def show_photo(self, row: PhotoRow, cache_dir: Path, position: str = "") -> None:
         """Start showing ``row``; the image arrives asynchronously."""
         self._generation += 1
@@ -124,6 +175,7 @@ class PreviewWidget(QWidget):
         self._position = position
         self._zoom = None
         self._offset = QPointF()
+        self._original_state = ""
         self.pool.start(_PreviewJob(self._relay, self._generation, row, cache_dir))
         self.update()
 
@@ -138,11 +190,12 @@ class PreviewWidget(QWidget):
         self.pool.clear()
         self.pool.waitForDone()
 
-    @Slot(int, QImage)
-    def _on_loaded(self, generation: int, image: QImage) -> None:
+    @Slot(int, QImage, int, int)
+    def _on_loaded(self, generation: int, image: QImage, full_width: int, full_height: int) -> None:
         if generation != self._generation or self._row is None:
             return
         self._pixmap = QPixmap.fromImage(image)
+        self._full_size = (max(1, full_width), max(1, full_height))
         self._message = ""
         self.update()
         self.shown.emit(self._row.photo_id)
@@ -154,6 +207,41 @@ class PreviewWidget(QWidget):
         self._message = f"This photo cannot be shown: {message}."
         self.update()
         self.shown.emit(self._row.photo_id)
+
+    @Slot(int, QImage)
+    def _on_original_loaded(self, generation: int, image: QImage) -> None:
+        if generation != self._generation or self._row is None or image.isNull():
+            return
+        # Zoom is in the original's pixels, so the swap keeps the same size on screen.
+        self._pixmap = QPixmap.fromImage(image)
+        self._full_size = (image.width(), image.height())
+        self._original_state = "shown"
+        self.update()
+
+    @Slot(int, str)
+    def _on_original_failed(self, generation: int, message: str) -> None:
+        if generation == self._generation:
+            self._original_state = "failed"  # keep zooming into the preview
+            self._message = f"The original cannot be shown at full size: {message}."
+            self.update()
+
+    def _pixels_per_pixmap_pixel(self) -> float:
+        """How many original pixels one pixel of the painted image stands for."""
+        if self._pixmap is None or self._pixmap.isNull():
+            return 1.0
+        return self._full_size[0] / max(1, self._pixmap.width())
+
+    def _want_original(self) -> None:
+        """Past the preview's own resolution, load the original (once per photo)."""
+        if (
+            self._zoom is None
+            or self._row is None
+            or self._original_state
+            or self._zoom * self._pixels_per_pixmap_pixel() <= 1.0 + 1e-6
+        ):
+            return
+        self._original_state = "loading"
+        self.pool.start(_OriginalJob(self._relay, self._generation, self._row))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
@@ -180,25 +268,27 @@ class PreviewWidget(QWidget):
             self.set_zoom(1.0 if self._fit_scale() < 1.0 else 2.0)
 
     def set_zoom(self, zoom: float | None) -> None:
-        """Zoom to ``zoom`` (1.0 = one preview pixel per screen pixel) or back to fit."""
+        """Zoom to ``zoom`` (1.0 = one pixel of the original per screen pixel) or back to fit."""
         if zoom is not None:
-            zoom = min(max(zoom, 0.05), 8.0)
+            zoom = min(max(zoom, 0.02), 8.0)
             if zoom <= self._fit_scale():
                 zoom = None
         self._zoom = zoom
         if zoom is None:
             self._offset = QPointF()
+        self._want_original()
         self.update()
 
     def _image_area(self) -> QRect:
         return self.rect().adjusted(16, 16, -16, -16 - _FOOTER)
 
     def _fit_scale(self) -> float:
+        """The zoom (in the original's pixels) at which the whole photo fits, at most 100 %."""
         if self._pixmap is None or self._pixmap.isNull():
             return 1.0
         area = self._image_area()
-        size = self._pixmap.size()
-        return min(1.0, area.width() / size.width(), area.height() / size.height())
+        width, height = self._full_size
+        return min(1.0, area.width() / width, area.height() / height)
 
     def _current_scale(self) -> float:
         return self._zoom if self._zoom is not None else self._fit_scale()
@@ -237,7 +327,7 @@ class PreviewWidget(QWidget):
         footer = _FOOTER
         area = self._image_area()
         if self._pixmap is not None and not self._pixmap.isNull():
-            scale = self._current_scale()
+            scale = self._current_scale() * self._pixels_per_pixmap_pixel()
             size = self._pixmap.size()
             target = QRectF(0, 0, size.width() * scale, size.height() * scale)
             target.moveCenter(QPointF(area.center()) + self._offset)

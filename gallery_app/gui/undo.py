@@ -20,6 +20,7 @@ silently undoing something else.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -33,6 +34,24 @@ from gallery_app.gui.catalog_thread import CatalogThread
 ChangedCallback = Callable[[Edit], None]
 """Gets the core edit that was applied, undone or redone (its photo ids, its changes)."""
 ErrorCallback = Callable[[str], None]
+
+
+BUSY_MESSAGE = (
+    "the project is busy: another program (or another window) is saving to it. Nothing was "
+    "changed; try again in a moment"
+)
+
+
+def _plain(exc: sqlite3.Error) -> str:
+    """A catalog error as a sentence (these run in QAction slots: nothing may escape)."""
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
+        return BUSY_MESSAGE
+    return f"the project's catalog could not be changed ({exc}); nothing was changed"
+
+
+class CatalogChangeFailed(GalleryError):
+    """SQLite refused an edit, undo or redo; the message is already a sentence (:func:`_plain`),
+    which the catalog thread hands to the error callback unchanged."""
 
 
 class HistoryOutOfStep(GalleryError):
@@ -99,7 +118,10 @@ class CoreEditCommand(QUndoCommand):
     # --- catalog thread ------------------------------------------------------------------
 
     def _apply_in_worker(self, project: Project) -> Edit:
-        edit = edits.apply_edit(project, self._photo_ids, self._request)
+        try:
+            edit = edits.apply_edit(project, self._photo_ids, self._request)
+        except sqlite3.Error as exc:
+            raise CatalogChangeFailed(_plain(exc)) from exc
         self._core_edit = edit if edit.changes else None
         return edit
 
@@ -114,7 +136,10 @@ class CoreEditCommand(QUndoCommand):
     ) -> Edit | None:
         if self._core_edit is None:
             return None  # the edit changed nothing (or was refused): nothing to undo
-        done = step(project)
+        try:
+            done = step(project)
+        except sqlite3.Error as exc:
+            raise CatalogChangeFailed(_plain(exc)) from exc
         if done is None or done.to_json() != self._core_edit.to_json():
             raise HistoryOutOfStep(
                 "the project's edit history was changed outside this window; "

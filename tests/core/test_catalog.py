@@ -14,7 +14,9 @@ import pytest
 from gallery_app.core.catalog import photos
 from gallery_app.core.catalog.database import (
     APPLICATION_ID,
+    ID_CHUNK,
     connect,
+    id_chunks,
     migrate,
     schema_version,
     transaction,
@@ -82,6 +84,18 @@ def test_a_failed_transaction_changes_nothing(project: Project) -> None:
         raise RuntimeError("boom")
     assert project.conn.execute("SELECT count(*) FROM photos").fetchone()[0] == 0
     assert project.conn.execute("SELECT count(*) FROM keywords").fetchone()[0] == 0
+
+
+def test_id_chunks_cover_every_id_once_within_the_variable_limit(project: Project) -> None:
+    assert list(id_chunks([])) == []
+    ids = list(range(1, 2 * ID_CHUNK + 2))  # two full blocks and one id over
+    chunks = list(id_chunks(ids))
+    assert [len(chunk) for chunk, _ in chunks] == [ID_CHUNK, ID_CHUNK, 1]
+    assert [i for chunk, _ in chunks for i in chunk] == ids
+    # Each block's placeholders bind exactly its ids in a real query.
+    for chunk, marks in chunks:
+        found = project.conn.execute(f"SELECT count(*) FROM (SELECT 1 WHERE 1 IN ({marks}))", chunk)
+        assert found.fetchone()[0] == (1 in chunk)
 
 
 def test_old_catalog_is_migrated_with_its_data(tmp_path: Path) -> None:

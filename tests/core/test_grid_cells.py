@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from gallery_app.core import edits
 from gallery_app.core.catalog import photos
@@ -10,8 +11,11 @@ from gallery_app.core.catalog.database import transaction
 from gallery_app.core.catalog.grid import grid_cells
 from gallery_app.core.consent import store
 from gallery_app.core.consent.model import ConsentStatus
+from gallery_app.core.importing.importer import import_sources
 from gallery_app.core.people import register
 from gallery_app.core.project import Project
+from gallery_app.core.samples import make_sample_photos
+from gallery_app.core.writeback import write_back, write_states
 from tests.helpers import new_photo
 
 
@@ -75,3 +79,29 @@ def test_consent_facts_for_a_block_match_the_full_scan(project: Project) -> None
     assert sorted(restricted) == sorted(block)
     for photo_id in block:
         assert restricted[photo_id] == full[photo_id]
+
+
+def test_write_state_of_a_block_matches_write_states(project: Project, tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    make_sample_photos(card, 5, size=(320, 240), quality=80)
+    summary = import_sources(project, [card], workers=1)
+    ids = sorted(summary.imported)
+    assert len(ids) == 5
+    cells = grid_cells(project.conn, ids, "web")
+    assert {c.write_state for c in cells.values()} == {"never_written"}
+
+    edits.apply_edit(project, ids[:3], edits.EditRequest(caption="Keynote"))
+    written = write_back(project, ids[:3])
+    assert len(written.written) == 3, written.to_dict()
+    edits.apply_edit(project, [ids[0]], edits.EditRequest(caption="Keynote, day two"))
+    # A consent change also changes what would be written (plus:ModelReleaseStatus).
+    edits.apply_edit(project, [ids[1]], edits.EditRequest(no_identifiable_people=True))
+
+    cells = grid_cells(project.conn, [*ids, 999_999], "web")
+    truth = write_states(project.conn, ids)
+    assert {pid: c.write_state for pid, c in cells.items()} == {
+        pid: state.value for pid, state in truth.items()
+    }
+    assert cells[ids[0]].write_state == "changed"
+    assert cells[ids[2]].write_state == "up_to_date"
+    assert cells[ids[4]].write_state == "never_written"

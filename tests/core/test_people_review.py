@@ -78,6 +78,20 @@ def test_update_person_refuses_a_clash_and_an_empty_name(project: Project) -> No
     assert len(audit.entries(project.conn)) == before
 
 
+def test_add_person_refuses_a_name_or_e_mail_already_registered(project: Project) -> None:
+    register.add_person(project, name="Kit Lee", email="kit@example.org")
+    before = len(audit.entries(project.conn))
+    with pytest.raises(UserError, match=r"Kit Lee \(kit@example.org\) is already in the"):
+        register.add_person(project, name="  kit   LEE ")
+    with pytest.raises(UserError, match="already in the register"):
+        register.add_person(project, name="Sam Lee", email="KIT@example.org")
+    with pytest.raises(UserError, match="needs a name"):
+        register.add_person(project, name="  ")
+    sam = register.add_person(project, name="Sam Lee", email=" Sam@Example.org ")
+    assert (sam.name, sam.email) == ("Sam Lee", "sam@example.org")
+    assert len(audit.entries(project.conn)) == before + 1
+
+
 def test_update_person_without_changes_writes_no_audit_entry(project: Project) -> None:
     kit = register.add_person(project, name="Kit Lee", email="kit@example.org")
     before = len(audit.entries(project.conn))

@@ -30,6 +30,7 @@ from gallery_app.core.export.embed import insert_app13
 from gallery_app.core.importing.importer import import_sources
 from gallery_app.core.metadata import read_metadata
 from gallery_app.core.metadata.irb import PHOTOSHOP_HEADER
+from gallery_app.core.model import TEXT_FIELDS
 from gallery_app.core.people.register import add_person
 from gallery_app.core.project import Project, ProjectDefaults, create_project, open_project
 from gallery_app.core.thumbnails import thumbnails_fresh
@@ -145,15 +146,7 @@ def describe_everything(project: Project, photo_id: int, *, consent: bool = True
 
 
 DESCRIPTIVE = (
-    "caption",
-    "title",
-    "headline",
-    "alt_text",
-    "ext_description",
-    "creator",
-    "credit",
-    "copyright",
-    "usage_terms",
+    *TEXT_FIELDS,
     "rating",
     "flag",
     "color_label",

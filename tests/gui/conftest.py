@@ -13,6 +13,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -25,15 +26,19 @@ for _module in ("PySide6", "pytestqt"):
         pytest.skip(f"{_module} is not installed", allow_module_level=True)
 
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from pytestqt.qtbot import QtBot  # noqa: E402
 
 from gallery_app.core.importing.importer import import_sources  # noqa: E402
 from gallery_app.core.project import Project, ProjectDefaults, create_project, open_project  # noqa: E402
 from gallery_app.gui import messages  # noqa: E402
+from gallery_app.gui.app import AppController  # noqa: E402
+from gallery_app.gui.main_window import MainWindow  # noqa: E402
 from tests.helpers import make_jpeg  # noqa: E402
 
 GUI_DIR = Path(__file__).parent
 PHOTO_COUNT = 12
+W = TypeVar("W", bound=QWidget)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -102,3 +107,39 @@ def gui_project(project_path: Path) -> Iterator[Project]:
     project = open_project(project_path)
     yield project
     project.close()
+
+
+@pytest.fixture
+def controller(qtbot: QtBot) -> Iterator[AppController]:  # noqa: ARG001 (needs the QApplication)
+    ctl = AppController()
+    yield ctl
+    ctl.shutdown()
+    if ctl.main_window is not None:
+        ctl.main_window.shutdown()
+
+
+def show_widget(qtbot: QtBot, widget: W) -> W:
+    """``widget`` shown on screen (offscreen) and owned by the test, so pytest-qt closes it."""
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def show_main_window(
+    project: Project, qtbot: QtBot, size: tuple[int, int], *, activate: bool = False
+) -> MainWindow:
+    """A main window on ``project``, at ``size``; ``activate`` for tests that type keys or
+    move focus (an inactive window gets no key events). The caller shuts it down.
+
+    Returns once the window's catalog thread answered its first jobs (grid ids, first
+    summary), so tests start from a shown, filled window."""
+    window = MainWindow(project)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    if activate:
+        window.activateWindow()
+    qtbot.waitExposed(window)
+    assert window.catalog.settle()
+    return window

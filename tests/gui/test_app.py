@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,6 @@ from gallery_app.gui import welcome
 from gallery_app.gui.app import AppController, recent_projects
 
 from .conftest import PHOTO_COUNT
-
-
-@pytest.fixture
-def controller(qtbot: QtBot) -> Iterator[AppController]:  # noqa: ARG001 (needs the QApplication)
-    ctl = AppController()
-    yield ctl
-    ctl.shutdown()
-    if ctl.main_window is not None:
-        ctl.main_window.shutdown()
 
 
 def test_welcome_lists_recent_projects_and_opens_one(

@@ -281,6 +281,14 @@ def test_after_the_window_is_up_only_the_catalog_thread_touches_the_catalog(
     _idle(window, qtbot)
     assert _field(oracle, ids, "credit") == {None}
 
+    # Whether the files hold what the catalog says: the grid's marker, the panel's line, and
+    # the write-back dialog's project count are all read on the catalog thread.
+    assert window.model.data(window.model.index(1), Roles.WRITE_STATE) == "never_written"
+    assert panel.file_state_label.text() == "Files: 3 never written"
+    writeback = window.file_actions.open_writeback()
+    assert writeback.total == PHOTO_COUNT and writeback.selected == ids
+    writeback.reject()
+
     # A filter: the grid holds exactly what the core query returns (the three rated ones).
     query = photos.PhotoQuery(sort="time", min_rating=3)
     window.panels.apply_query(query)

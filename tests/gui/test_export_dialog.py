@@ -43,7 +43,7 @@ from gallery_app.gui.export_plan import LeftOut, LeftOutModel, OverrideDialog, i
 from gallery_app.gui.main_window import MainWindow
 from gallery_app.gui.models.photo_grid_model import Roles
 
-from .conftest import PHOTO_COUNT
+from .conftest import PHOTO_COUNT, show_main_window, show_widget
 from .test_screenshots import _save as _save_now
 
 
@@ -82,11 +82,7 @@ def cast(gui_project: Project) -> dict[str, int]:
 @pytest.fixture
 def window(gui_project: Project, cast: dict[str, int], qtbot: QtBot) -> Iterator[MainWindow]:
     del cast  # tagged before the window reads the catalog
-    main = MainWindow(gui_project)
-    qtbot.addWidget(main)
-    main.resize(1000, 700)
-    main.show()
-    qtbot.waitExposed(main)
+    main = show_main_window(gui_project, qtbot, (1000, 700))
     yield main
     main.shutdown()
 
@@ -271,7 +267,9 @@ def test_export_with_an_override_writes_the_gallery_and_opens_it(  # noqa: PLR09
         (f"photo:{review[0]}", "crowd from behind, nobody recognisable")
     ]
 
-    # The grid's consent badge of the overridden photo changed with it.
+    # The grid's consent badge of the overridden photo changed with it (once the catalog
+    # thread delivered the re-read rows).
+    assert window.catalog.settle()
     verdicts = {}
     for photo_id in review:
         row = window.model.row_of(photo_id)
@@ -441,10 +439,7 @@ def test_export_dialog_screenshots(
 
 
 def test_override_reason_dialog_needs_a_reason(qtbot: QtBot) -> None:
-    dialog = OverrideDialog(1, "social")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    dialog = show_widget(qtbot, OverrideDialog(1, "social"))
     text = dialog.explanation.text()
     assert "1 photo needs a decision before it can be used for social media" in text
     assert "audit log" in text

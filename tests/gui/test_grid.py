@@ -22,7 +22,7 @@ from gallery_app.gui.models.photo_grid_model import (
 from gallery_app.gui.thumbnail_loader import ThumbnailLoader
 from gallery_app.gui.views.photo_grid_view import PhotoGridView
 
-from .conftest import PHOTO_COUNT
+from .conftest import PHOTO_COUNT, show_main_window
 
 
 @pytest.fixture
@@ -34,12 +34,7 @@ def loader() -> Iterator[ThumbnailLoader]:
 
 @pytest.fixture
 def window(gui_project: Project, qtbot: QtBot) -> Iterator[MainWindow]:
-    win = MainWindow(gui_project)
-    qtbot.addWidget(win)
-    win.resize(1100, 760)
-    win.show()
-    win.activateWindow()
-    qtbot.waitExposed(win)
+    win = show_main_window(gui_project, qtbot, (1100, 760), activate=True)
     win.view.setFocus()
     assert win.catalog.settle()
     yield win

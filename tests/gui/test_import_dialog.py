@@ -29,6 +29,7 @@ from gallery_app.gui.main_window import MainWindow
 from gallery_app.gui.models.photo_grid_model import Roles
 from tests.helpers import make_jpeg
 
+from .conftest import show_main_window
 from .test_screenshots import _save as _save_now
 
 CARD_PHOTOS = 24
@@ -64,11 +65,7 @@ def empty_project(tmp_path: Path) -> Iterator[Project]:
 
 @pytest.fixture
 def window(empty_project: Project, qtbot: QtBot) -> Iterator[MainWindow]:
-    main = MainWindow(empty_project)
-    qtbot.addWidget(main)
-    main.resize(1000, 700)
-    main.show()
-    qtbot.waitExposed(main)
+    main = show_main_window(empty_project, qtbot, (1000, 700))
     yield main
     main.shutdown()
 
@@ -116,7 +113,7 @@ def test_import_fills_the_grid_while_the_user_culls(  # noqa: PLR0917
     dialog.photos_added.connect(added.extend)
     culled_while_running: list[tuple[int, bool]] = []
 
-    def cull_first_arrival(_ids: list[int]) -> None:
+    def cull_first_arrival(*_args: object) -> None:
         # The first photos are in the grid while the import still runs, and the user can
         # rate and pick at once, as one undoable step.
         if culled_while_running or window.model.rowCount() == 0:
@@ -129,7 +126,8 @@ def test_import_fills_the_grid_while_the_user_culls(  # noqa: PLR0917
         window.apply(EditRequest(rating=4, flag=1))
         culled_while_running.append((window.model.photo_id_at(0), dialog.is_running()))
 
-    dialog.photos_added.connect(cull_first_arrival)
+    # The grid lists an import's photos off the GUI thread: they arrive as inserted rows.
+    window.model.rowsInserted.connect(cull_first_arrival)
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     assert dialog.pages.currentIndex() == 1
     qtbot.waitUntil(lambda: bool(culled_while_running), timeout=30_000)

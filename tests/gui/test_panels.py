@@ -42,7 +42,7 @@ from gallery_app.gui.main_window import MainWindow
 from gallery_app.gui.models.photo_grid_model import Roles
 from tests.helpers import new_photo
 
-from .conftest import PHOTO_COUNT
+from .conftest import PHOTO_COUNT, show_main_window
 from .test_screenshots import _save
 
 # Autocomplete popups make the offscreen platform say it cannot raise windows or grab the
@@ -56,13 +56,7 @@ popups = pytest.mark.qt_log_ignore(
 
 @pytest.fixture
 def window(gui_project: Project, qtbot: QtBot) -> Iterator[MainWindow]:
-    win = MainWindow(gui_project)
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    win.activateWindow()
-    qtbot.waitExposed(win)
-    assert win.catalog.settle()
+    win = show_main_window(gui_project, qtbot, (1200, 800), activate=True)
     yield win
     win.shutdown()
 

@@ -35,9 +35,10 @@ from gallery_app.gui.people.models import (
     PeopleTableModel,
     ReviewQueueModel,
 )
+from gallery_app.gui.people.review_page import ReviewPage
 from gallery_app.gui.people.window import PeopleWindow
 
-from .conftest import PHOTO_COUNT
+from .conftest import PHOTO_COUNT, show_main_window, show_widget
 
 WEB = PeopleTableModel.FIRST_USE_COLUMN
 SOCIAL = WEB + 1
@@ -86,12 +87,7 @@ def seeded(gui_project: Project, ids: list[int]) -> Project:
 
 @pytest.fixture
 def main(seeded: Project, qtbot: QtBot) -> Iterator[MainWindow]:
-    win = MainWindow(seeded)
-    qtbot.addWidget(win)
-    win.resize(1100, 760)
-    win.show()
-    qtbot.waitExposed(win)
-    done(win)
+    win = show_main_window(seeded, qtbot, (1100, 760))
     yield win
     win.close()  # closes the People window first, then the project
 
@@ -114,6 +110,14 @@ def people(main: MainWindow, qtbot: QtBot) -> PeopleWindow:
     settle(window, qtbot)
     done(window)
     return window
+
+
+def _review_row(people: PeopleWindow, photo_id: int) -> ReviewPage:
+    """The review queue, with ``photo_id``'s row current (as if clicked)."""
+    people.show_tab(PeopleWindow.REVIEW_TAB)
+    page = people.review_page
+    page.table.setCurrentIndex(page.model.index(page.model.row_of(photo_id) or 0, 0))
+    return page
 
 
 @pytest.fixture
@@ -950,9 +954,7 @@ def test_names_that_look_like_markup_are_shown_as_typed(
     assert panel.name_label.textFormat() == Qt.TextFormat.PlainText
     assert panel.photos_label.text() == f"Photos of {odd} (1)"
 
-    people.show_tab(PeopleWindow.REVIEW_TAB)
-    page = people.review_page
-    page.table.setCurrentIndex(page.model.index(page.model.row_of(ids[7]) or 0, 0))
+    page = _review_row(people, ids[7])
     assert "&lt;b&gt;Bo&lt;/b&gt; &amp; &lt;img src=x&gt; Co" in page.reasons_label.text()
 
     people.show_tab(PeopleWindow.PEOPLE_TAB)
@@ -997,15 +999,11 @@ def test_override_from_the_keyboard_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """O, type the reason, Enter: signed off without the mouse."""
-    people.show_tab(PeopleWindow.REVIEW_TAB)
-    page = people.review_page
-    page.table.setCurrentIndex(page.model.index(page.model.row_of(ids[5]) or 0, 0))
+    page = _review_row(people, ids[5])
 
     def run(dialog: QDialog) -> bool:
         assert isinstance(dialog, dialogs.OverrideDialog)
-        qtbot.addWidget(dialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
+        show_widget(qtbot, dialog)
         assert dialog.focusWidget() is dialog.reason_edit
         qtbot.keyClicks(dialog.reason_edit, "empty stage before the talk")
         qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
@@ -1032,15 +1030,11 @@ def test_tag_from_the_keyboard_with_completion(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """T, a few letters, pick the completion, Enter: tagged without the mouse."""
-    people.show_tab(PeopleWindow.REVIEW_TAB)
-    page = people.review_page
-    page.table.setCurrentIndex(page.model.index(page.model.row_of(ids[9]) or 0, 0))
+    page = _review_row(people, ids[9])
 
     def run(dialog: QDialog) -> bool:
         assert isinstance(dialog, dialogs.TagPeopleDialog)
-        qtbot.addWidget(dialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
+        show_widget(qtbot, dialog)
         qtbot.keyClicks(dialog.names_edit, "ller")  # QTest types ASCII only
         popup = dialog._completer.popup()
         qtbot.waitUntil(popup.isVisible)

@@ -25,6 +25,7 @@ from gallery_app.gui.main_window import MainWindow
 from gallery_app.gui.people import dialogs
 from gallery_app.gui.people.window import PeopleWindow
 
+from .conftest import show_widget
 from .test_people import _tag
 
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
@@ -155,9 +156,7 @@ def test_people_screenshots(main: MainWindow, qtbot: QtBot, tmp_path: Path) -> N
             ),
         ),
     ):
-        qtbot.addWidget(dialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
+        show_widget(qtbot, dialog)
         _save(dialog, name)
         dialog.close()
 
@@ -193,9 +192,7 @@ def test_people_screenshots(main: MainWindow, qtbot: QtBot, tmp_path: Path) -> N
     def capture(dialog: object) -> bool:
         assert isinstance(dialog, dialogs.WithdrawalDialog)
         captured.append(dialog)
-        qtbot.addWidget(dialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
+        show_widget(qtbot, dialog)
         _save(dialog, "withdraw-before")
         dialog.reason_edit.setText("e-mail of 3 November to events@")
         dialog.withdraw_button.click()

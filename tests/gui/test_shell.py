@@ -45,15 +45,6 @@ def look(qapp: QApplication) -> Iterator[Appearance]:
     assert not is_dark(qapp.palette())
 
 
-@pytest.fixture
-def controller(qtbot: QtBot) -> Iterator[AppController]:  # noqa: ARG001 (needs the QApplication)
-    ctl = AppController()
-    yield ctl
-    ctl.shutdown()
-    if ctl.main_window is not None:
-        ctl.main_window.shutdown()
-
-
 def _open(controller: AppController, path: Path, qtbot: QtBot) -> MainWindow:
     window = controller.open_project(path)
     assert window is not None

@@ -10,7 +10,7 @@ through because another writer got in first.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +19,17 @@ from gallery_app.core.errors import CatalogCorrupt, CatalogTooNew, UserError
 
 # "GCur" — marks the file as ours, so that opening some other SQLite file fails clearly.
 APPLICATION_ID = 0x47437572
+
+
+ID_CHUNK = 500
+"""Ids per ``IN (…)`` list: well under SQLite's limit of bound variables in one statement."""
+
+
+def id_chunks(ids: Sequence[int], size: int = ID_CHUNK) -> Iterator[tuple[list[int], str]]:
+    """``ids`` in blocks for ``WHERE id IN ({marks})``: each block with its ``"?, ?, …"``."""
+    for start in range(0, len(ids), size):
+        chunk = list(ids[start : start + size])
+        yield chunk, ", ".join("?" for _ in chunk)
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gallery_app.core.errors import PhotoNotFound, UserError
-from gallery_app.core.model import PhotoMetadata
+from gallery_app.core.model import TEXT_FIELDS, PhotoMetadata
 
 _SEP = "\x1f"  # ASCII unit separator: cannot appear in a keyword or name the UI lets through
 
@@ -42,17 +42,6 @@ class NewPhoto:
     import_id: int | None = None
 
 
-_TEXT_FIELDS = (
-    "caption",
-    "title",
-    "headline",
-    "alt_text",
-    "ext_description",
-    "creator",
-    "credit",
-    "copyright",
-    "usage_terms",
-)
 _CAMERA_FIELDS = (
     "camera_make",
     "camera_model",
@@ -126,7 +115,7 @@ def insert_photo(conn: sqlite3.Connection, photo: NewPhoto) -> int:
         "import_id": photo.import_id,
         "imported_at": photo.imported_at,
     }
-    for name in _TEXT_FIELDS + _CAMERA_FIELDS:
+    for name in TEXT_FIELDS + _CAMERA_FIELDS:
         columns[name] = getattr(meta, name)
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)

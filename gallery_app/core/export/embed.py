@@ -45,6 +45,7 @@ from gallery_app.core.metadata.irb import (
 __all__ = [
     "IIM_LIMITS",
     "JPEG_SEGMENT_MAX",
+    "XMP_NAMESPACES",
     "build_exif",
     "build_iptc_app13",
     "build_xmp",
@@ -58,7 +59,7 @@ JPEG_SEGMENT_MAX = 65533
 
 # --- XMP ---------------------------------------------------------------------------------------
 
-_NAMESPACES: dict[str, str] = {
+XMP_NAMESPACES: dict[str, str] = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "photoshop": "http://ns.adobe.com/photoshop/1.0/",
     "Iptc4xmpCore": "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/",
@@ -69,7 +70,12 @@ _NAMESPACES: dict[str, str] = {
     "exif": "http://ns.adobe.com/exif/1.0/",
     "tiff": "http://ns.adobe.com/tiff/1.0/",
     "aux": "http://ns.adobe.com/exif/1.0/aux/",
+    "xmp": "http://ns.adobe.com/xap/1.0/",
+    "digiKam": "http://www.digikam.org/ns/1.0/",
 }
+"""Prefix → URI of every XMP schema we write, for the export builder and the write-back merge
+alike, so the two can never disagree on a URI. :func:`build_xmp` declares only the prefixes its
+packet uses."""
 
 # Characters XML 1.0 cannot carry at all (even as references): C0 controls except tab/LF/CR,
 # lone surrogates and the two non-characters. Dropped from every field in every block (so the
@@ -225,8 +231,8 @@ def build_xmp(metadata: EmbeddedMetadata) -> bytes:
     if not parts:
         return b""
     body = "".join(parts)
-    used = [p for p in _NAMESPACES if f"<{p}:" in body]
-    xmlns = "".join(f'\n    xmlns:{p}="{_NAMESPACES[p]}"' for p in used)
+    used = [p for p in XMP_NAMESPACES if f"<{p}:" in body]
+    xmlns = "".join(f'\n    xmlns:{p}="{XMP_NAMESPACES[p]}"' for p in used)
     packet = (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'

@@ -23,7 +23,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from gallery_app.core.model import PhotoMetadata
+from gallery_app.core.model import TEXT_FIELDS, PhotoMetadata
 
 __all__ = [
     "DESCRIPTIVE_FIELDS",
@@ -67,15 +67,7 @@ RAW_SUFFIXES = frozenset(
 
 SIDECAR_SOURCE = "sidecar"
 DESCRIPTIVE_FIELDS = (
-    "caption",
-    "title",
-    "headline",
-    "alt_text",
-    "ext_description",
-    "creator",
-    "credit",
-    "copyright",
-    "usage_terms",
+    *TEXT_FIELDS,
     "rating",
     "color_label",
     "keywords",

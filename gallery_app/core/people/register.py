@@ -81,6 +81,31 @@ def _check_role(role: str | None) -> str | None:
     return value
 
 
+def _clean_identity(name: str, email: str | None) -> tuple[str, str | None]:
+    """(name, e-mail) as the register stores them: spaces folded, e-mail lower case or None."""
+    clean_name = " ".join(name.split())
+    if not clean_name:
+        raise UserError("a person needs a name")
+    clean_email = email.strip().lower() if email and email.strip() else None
+    return clean_name, clean_email
+
+
+def _refuse_clash(
+    conn: sqlite3.Connection, name: str, email: str | None, *, other_than: int | None = None
+) -> None:
+    """Refuse a name or e-mail that someone else (not ``other_than``) already has: tagging
+    and the registration import find people by either, so both must stay unique."""
+    clash = conn.execute(
+        "SELECT name, email FROM people WHERE id IS NOT ? AND (casefold(name) = casefold(?)"
+        " OR (email IS NOT NULL AND email = ? COLLATE NOCASE))",
+        (other_than, name, email),
+    ).fetchone()
+    if clash is not None:
+        raise UserError(
+            f"{clash['name']} ({clash['email'] or 'no e-mail'}) is already in the register"
+        )
+
+
 def add_person(
     project: Project,
     *,
@@ -91,21 +116,10 @@ def add_person(
     minor: bool = False,
 ) -> Person:
     """Add someone to the register (consent unknown until a record is added)."""
-    clean_name = " ".join(name.split())
-    if not clean_name:
-        raise UserError("a person needs a name")
-    clean_email = email.strip().lower() if email and email.strip() else None
+    clean_name, clean_email = _clean_identity(name, email)
     conn = project.conn
     with transaction(conn):
-        clash = conn.execute(
-            "SELECT name, email FROM people WHERE casefold(name) = casefold(?)"
-            " OR (email IS NOT NULL AND email = ? COLLATE NOCASE)",
-            (clean_name, clean_email),
-        ).fetchone()
-        if clash is not None:
-            raise UserError(
-                f"{clash['name']} ({clash['email'] or 'no e-mail'}) is already in the register"
-            )
+        _refuse_clash(conn, clean_name, clean_email)
         cursor = conn.execute(
             "INSERT INTO people (name, email, organisation, role, minor, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -144,24 +158,13 @@ def update_person(
     what each changed field was before and after, because marking someone as a minor (or not)
     changes the verdict on every photo of them.
     """
-    clean_name = " ".join(name.split())
-    if not clean_name:
-        raise UserError("a person needs a name")
-    clean_email = email.strip().lower() if email and email.strip() else None
+    clean_name, clean_email = _clean_identity(name, email)
     conn = project.conn
     with transaction(conn):
         before = find_person(conn, str(person_id))
         if before.id != person_id:
             raise UserError(f"there is nobody with id {person_id} in the people register")
-        clash = conn.execute(
-            "SELECT name, email FROM people WHERE id != ? AND (casefold(name) = casefold(?)"
-            " OR (email IS NOT NULL AND email = ? COLLATE NOCASE))",
-            (person_id, clean_name, clean_email),
-        ).fetchone()
-        if clash is not None:
-            raise UserError(
-                f"{clash['name']} ({clash['email'] or 'no e-mail'}) is already in the register"
-            )
+        _refuse_clash(conn, clean_name, clean_email, other_than=person_id)
         after = {
             "name": clean_name,
             "email": clean_email,

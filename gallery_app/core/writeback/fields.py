@@ -14,6 +14,7 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
+from gallery_app.core.catalog.database import id_chunks
 from gallery_app.core.consent import store
 from gallery_app.core.consent.release import model_release_status
 from gallery_app.core.export.model import EmbeddedMetadata
@@ -24,8 +25,6 @@ WRITER_VERSION = 2
 """Part of every fingerprint: bump when what is written changes, so every photo shows as
 changed and the next write-back brings the files up to date. 2: face regions of people no
 longer tagged are removed (files written by 1 may still name them), ``xmp:MetadataDate``."""
-
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -90,9 +89,7 @@ def fields_for(
     day = today or dt.date.today()
     project = conn.execute("SELECT event_name, creator, credit, copyright FROM project").fetchone()
     rows: dict[int, sqlite3.Row] = {}
-    for start in range(0, len(photo_ids), _CHUNK):
-        chunk = photo_ids[start : start + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in id_chunks(photo_ids):
         for row in conn.execute(
             "SELECT id, title, headline, caption, alt_text, ext_description, creator, credit,"
             " copyright, usage_terms, rating, flag, color_label FROM photos"
@@ -141,9 +138,7 @@ def _terms(
 ) -> dict[int, list[str]]:
     found: dict[int, list[tuple[int, str]]] = defaultdict(list)
     ids = list(rows)
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in id_chunks(ids):
         for photo_id, position, term in conn.execute(
             f"SELECT l.photo_id, l.position, t.{column} FROM {link} l"
             f" JOIN {table} t ON t.id = l.{link_column} WHERE l.photo_id IN ({marks})",

@@ -48,7 +48,7 @@ from gallery_app.core.metadata import (
 from gallery_app.core.metadata.reader import capturing_exiv2_log
 from gallery_app.core.metadata.reconcile import merge_keywords
 from gallery_app.core.metadata.sidecar import raw_sibling
-from gallery_app.core.model import PhotoMetadata
+from gallery_app.core.model import TEXT_FIELDS, PhotoMetadata
 from gallery_app.core.writeback import jpeg
 from gallery_app.core.writeback.fields import WriteFields
 from gallery_app.core.writeback.xmp import XmpMergeError, XmpProperties, merge_xmp
@@ -239,17 +239,7 @@ def mismatches(read: PhotoMetadata, fields: WriteFields) -> list[str]:
     """Fields the reader does not read back as written (empty when all agree)."""
     problems: list[str] = []
     make, model = read.camera_make, read.camera_model
-    for name in (
-        "caption",
-        "title",
-        "headline",
-        "alt_text",
-        "ext_description",
-        "creator",
-        "credit",
-        "copyright",
-        "usage_terms",
-    ):
+    for name in TEXT_FIELDS:
         want = _norm(getattr(fields, name))
         if want is not None and is_placeholder(want, make, model):
             continue  # the reader ignores camera boilerplate on purpose

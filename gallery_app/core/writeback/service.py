@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from gallery_app.core import audit
-from gallery_app.core.catalog.database import transaction
+from gallery_app.core.catalog.database import id_chunks, transaction
 from gallery_app.core.errors import UserError
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent, ignore_progress
 from gallery_app.core.project import Project, now_iso
@@ -57,7 +57,6 @@ _PENDING = "pending"
 place yet (recorded before the rename, confirmed after): the photo shows as changed, and the
 new file's hash is already known to the importer as a duplicate."""
 SIDECAR_ONLY_FORMATS = frozenset({"heif", "avif"})
-_CHUNK = 500
 
 
 class WriteState(StrEnum):
@@ -71,9 +70,7 @@ class WriteState(StrEnum):
 
 def _last_writes(conn: sqlite3.Connection, photo_ids: list[int]) -> dict[int, sqlite3.Row]:
     last: dict[int, sqlite3.Row] = {}
-    for start in range(0, len(photo_ids), _CHUNK):
-        chunk = photo_ids[start : start + _CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in id_chunks(photo_ids):
         for row in conn.execute(
             "SELECT * FROM photo_writes WHERE id IN (SELECT max(id) FROM photo_writes"
             f" WHERE photo_id IN ({marks}) GROUP BY photo_id)",

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from io import BytesIO
 
-from gallery_app.core.export.embed import build_xmp, dc_subjects
+from gallery_app.core.export.embed import XMP_NAMESPACES, build_xmp, dc_subjects
 from gallery_app.core.export.model import EmbeddedMetadata
 
 __all__ = ["OWNED", "XmpMergeError", "XmpProperties", "merge_xmp"]
@@ -32,17 +32,7 @@ __all__ = ["OWNED", "XmpMergeError", "XmpProperties", "merge_xmp"]
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 X = "adobe:ns:meta/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-NS = {
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "photoshop": "http://ns.adobe.com/photoshop/1.0/",
-    "Iptc4xmpCore": "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/",
-    "Iptc4xmpExt": "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
-    "xmpRights": "http://ns.adobe.com/xap/1.0/rights/",
-    "lr": "http://ns.adobe.com/lightroom/1.0/",
-    "plus": "http://ns.useplus.org/ldf/xmp/1.0/",
-    "xmp": "http://ns.adobe.com/xap/1.0/",
-    "digiKam": "http://www.digikam.org/ns/1.0/",
-}
+NS = XMP_NAMESPACES
 # Windows writes this URI (no trailing slash); exiftool and some readers accept both forms.
 MICROSOFT_PHOTO_URIS = ("http://ns.microsoft.com/photo/1.0", "http://ns.microsoft.com/photo/1.0/")
 

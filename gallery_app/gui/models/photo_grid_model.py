@@ -48,6 +48,15 @@ _BLOCK = 64
 """Rows fetched at once when a cell is first painted: about one screen."""
 _ROW_CACHE = 4096
 """Rows kept (insertion order; the oldest half goes when full)."""
+WRITE_NEVER = "never_written"
+WRITE_CHANGED = "changed"
+"""``WriteState`` values (core, ``gallery_app.core.writeback``), spelled here so that the grid
+does not import the write-back engine to paint."""
+WRITE_STATE_TEXT = {
+    "up_to_date": "File: up to date",
+    WRITE_CHANGED: "File: changed since written",
+    WRITE_NEVER: "File: never written",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +78,13 @@ class PhotoRow:
     """How many keywords the photo has."""
     has_caption: bool = False
     has_alt_text: bool = False
+    write_state: str = WRITE_NEVER
+    """Whether the file holds what the catalog says (a core ``WriteState`` value)."""
+
+    @property
+    def changed_since_written(self) -> bool:
+        """Written back before, edited since: the file is behind the catalog."""
+        return self.write_state == WRITE_CHANGED
 
 
 class PhotoSource(Protocol):
@@ -115,6 +131,7 @@ def read_rows(project: Project, photo_ids: list[int]) -> dict[int, PhotoRow]:
             keywords=cell.keywords,
             has_caption=cell.has_caption,
             has_alt_text=cell.has_alt_text,
+            write_state=cell.write_state,
         )
         for cell in grid_cells(project.conn, photo_ids, CONSENT_USE).values()
     }
@@ -165,6 +182,8 @@ class Roles:
     VERDICT = Qt.ItemDataRole.UserRole + 6
     THUMBNAIL_STATE = Qt.ItemDataRole.UserRole + 7
     """"loaded", "loading", "missing", or "resizing" (an older size, drawn scaled)."""
+    WRITE_STATE = Qt.ItemDataRole.UserRole + 8
+    """"up_to_date", "changed" or "never_written": the file against the catalog."""
 
 
 _CELL_FLAGS = (
@@ -248,6 +267,8 @@ class PhotoGridModel(QAbstractListModel):
             return row.color_label or ""
         if role == Roles.VERDICT:
             return row.verdict or ""
+        if role == Roles.WRITE_STATE:
+            return row.write_state
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -498,4 +519,6 @@ def _describe(row: PhotoRow) -> str:
         parts.append(f"{row.keywords} keyword{'s' if row.keywords != 1 else ''}")
     if row.verdict:
         parts.append("consent: " + VERDICT_TEXT.get(row.verdict, row.verdict))
+    if row.changed_since_written:
+        parts.append("edited since its metadata was written to the file")
     return ", ".join(parts)

@@ -14,10 +14,18 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QObject
 from PySide6.QtGui import QAction, QKeySequence
 
 from gallery_app.core.edits import EditRequest
-from gallery_app.gui.people.window import PeopleWindow
 
 if TYPE_CHECKING:
     from gallery_app.gui.main_window import MainWindow
+    from gallery_app.gui.people.window import PeopleWindow
+
+
+def _people_window_class() -> type[PeopleWindow]:
+    """The People window's module, imported on first use: its pages and dialogs cost about
+    20 ms to import, which the main window's first paint (100 ms budget) does not need."""
+    from gallery_app.gui.people.window import PeopleWindow
+
+    return PeopleWindow
 
 
 class PeopleMenu(QObject):
@@ -32,12 +40,12 @@ class PeopleMenu(QObject):
 
         self.register_action = QAction("People &register…", window)
         self.register_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
-        self.register_action.triggered.connect(lambda: self.open(PeopleWindow.PEOPLE_TAB))
+        self.register_action.triggered.connect(lambda: self.open(_people_window_class().PEOPLE_TAB))
         self.review_action = QAction("Consent &review queue…", window)
         self.review_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
-        self.review_action.triggered.connect(lambda: self.open(PeopleWindow.REVIEW_TAB))
+        self.review_action.triggered.connect(lambda: self.open(_people_window_class().REVIEW_TAB))
         self.audit_action = QAction("Consent &audit log…", window)
-        self.audit_action.triggered.connect(lambda: self.open(PeopleWindow.AUDIT_TAB))
+        self.audit_action.triggered.connect(lambda: self.open(_people_window_class().AUDIT_TAB))
         self.no_people_action = QAction("Mark as showing &no identifiable people", window)
         self.no_people_action.setShortcut(QKeySequence("N"))
         self.no_people_action.triggered.connect(
@@ -54,12 +62,15 @@ class PeopleMenu(QObject):
         menu.addSeparator()
         menu.addAction(self.no_people_action)
         menu.addAction(self.has_people_action)
+        # N and Shift+N clear or set consent-relevant state: only from the grid or preview.
+        window.limit_to_photos(self.no_people_action)
+        window.limit_to_photos(self.has_people_action)
         window.installEventFilter(self)
 
     def open(self, tab: int) -> PeopleWindow:
         """Show the People window on ``tab`` (creating it the first time)."""
         if self.people_window is None:
-            self.people_window = PeopleWindow(
+            self.people_window = _people_window_class()(
                 self.main.project,
                 self.main.undo_stack,
                 self.main._on_changed,

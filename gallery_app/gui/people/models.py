@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -26,6 +25,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from gallery_app.core.consent.model import USES, ConsentState, Verdict
 from gallery_app.core.consent.policy import NO_PEOPLE_TAGGED
 from gallery_app.core.consent.review import ReviewItem
+from gallery_app.gui.models.table_base import ReadOnlyTableModel
 
 STATE_TEXT: dict[str, str] = {
     ConsentState.GRANTED.value: "✓ Granted",
@@ -97,7 +97,7 @@ def _colour_role(role: int, tone: str | None) -> QColor | None:
     return QColor(background if role == Qt.ItemDataRole.BackgroundRole else text)
 
 
-class PeopleTableModel(QAbstractTableModel):
+class PeopleTableModel(ReadOnlyTableModel[dict[str, Any]]):
     """One row per person: details, today's consent per use, and how many photos show them."""
 
     # Consent comes right after the name: it is what people open the register for.
@@ -118,40 +118,25 @@ class PeopleTableModel(QAbstractTableModel):
     ROLE_COLUMN = PHOTOS_COLUMN + 2
     EMAIL_COLUMN = PHOTOS_COLUMN + 3
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._people: list[dict[str, Any]] = []
-
-    def rowCount(  # noqa: N802
-        self,
-        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
-    ) -> int:
-        return 0 if parent.isValid() else len(self._people)
-
-    def columnCount(  # noqa: N802
-        self,
-        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
-    ) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-                return self.COLUMNS[section]
-            if role == Qt.ItemDataRole.ToolTipRole and self._is_use(section):
-                return f"Consent for {self._use(section)} use today"
-        return None
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.ToolTipRole
+            and self._is_use(section)
+        ):
+            return f"Consent for {self._use(section)} use today"
+        return super().headerData(section, orientation, role)
 
     def data(
         self,
         index: QModelIndex | QPersistentModelIndex,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._people):
+        person = self._row_at(index)
+        if person is None:
             return None
-        person = self._people[index.row()]
         column = index.column()
         if role == ID_ROLE:
             return person["id"]
@@ -181,31 +166,22 @@ class PeopleTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
-
     # --- our API ------------------------------------------------------------------------
 
     def set_people(self, people: Sequence[dict[str, Any]]) -> None:
         """Replace the register shown (what :func:`register.list_people` returned)."""
         self.beginResetModel()
-        self._people = list(people)
+        self._rows = list(people)
         self.endResetModel()
 
     def person(self, row: int) -> dict[str, Any]:
-        return self._people[row]
+        return self._rows[row]
 
     def people(self) -> list[dict[str, Any]]:
-        return list(self._people)
+        return list(self._rows)
 
     def row_of(self, person_id: int) -> int | None:
-        for row, person in enumerate(self._people):
+        for row, person in enumerate(self._rows):
             if person["id"] == person_id:
                 return row
         return None
@@ -267,47 +243,20 @@ class PeopleFilterModel(QSortFilterProxyModel):
         return all(word in haystack for word in self._needle.split())
 
 
-class ReviewQueueModel(QAbstractTableModel):
+class ReviewQueueModel(ReadOnlyTableModel[ReviewItem]):
     """The photos waiting for a consent decision, with the reasons in words."""
 
     COLUMNS: tuple[str, ...] = ("Photo", "Verdict", "Why", "People tagged")
     PHOTO_COLUMN, VERDICT_COLUMN, WHY_COLUMN, PEOPLE_COLUMN = range(4)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[ReviewItem] = []
-
-    def rowCount(  # noqa: N802
-        self,
-        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
-    ) -> int:
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(  # noqa: N802
-        self,
-        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
-    ) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.COLUMNS)
-            and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
-        ):
-            return self.COLUMNS[section]
-        return None
 
     def data(
         self,
         index: QModelIndex | QPersistentModelIndex,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
+        item = self._row_at(index)
+        if item is None:
             return None
-        item = self._items[index.row()]
         column = index.column()
         if role == ID_ROLE:
             return item.photo_id
@@ -330,25 +279,16 @@ class ReviewQueueModel(QAbstractTableModel):
             return "\n".join(_sentence(r) for r in item.reasons)
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
-
     def set_items(self, items: Sequence[ReviewItem]) -> None:
         self.beginResetModel()
-        self._items = list(items)
+        self._rows = list(items)
         self.endResetModel()
 
     def item(self, row: int) -> ReviewItem:
-        return self._items[row]
+        return self._rows[row]
 
     def row_of(self, photo_id: int) -> int | None:
-        for row, item in enumerate(self._items):
+        for row, item in enumerate(self._rows):
             if item.photo_id == photo_id:
                 return row
         return None
@@ -360,18 +300,18 @@ class ReviewQueueModel(QAbstractTableModel):
         if item is None:
             if row is not None:
                 self.beginRemoveRows(QModelIndex(), row, row)
-                del self._items[row]
+                del self._rows[row]
                 self.endRemoveRows()
             return
-        if row is not None and self._items[row].order == item.order:
-            self._items[row] = item
+        if row is not None and self._rows[row].order == item.order:
+            self._rows[row] = item
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
             return
         if row is not None:
             self.merge(photo_id, None)
-        position = bisect.bisect_left([i.order for i in self._items], item.order)
+        position = bisect.bisect_left([i.order for i in self._rows], item.order)
         self.beginInsertRows(QModelIndex(), position, position)
-        self._items.insert(position, item)
+        self._rows.insert(position, item)
         self.endInsertRows()
 
 
@@ -387,62 +327,25 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-class AuditLogModel(QAbstractTableModel):
+class AuditLogModel(ReadOnlyTableModel[tuple[str, str, str, str, str]]):
     """The append-only audit log, newest first, in words a data-protection officer can read:
     who recorded or overrode what, about whom, when and why."""
 
     COLUMNS: tuple[str, ...] = ("When", "Who", "What", "About", "Why / details")
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple[str, str, str, str, str]] = []
-
-    def rowCount(  # noqa: N802
-        self,
-        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
-    ) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(  # noqa: N802
-        self,
-        parent: QModelIndex | QPersistentModelIndex = QModelIndex(),  # noqa: B008
-    ) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.COLUMNS)
-            and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
-        ):
-            return self.COLUMNS[section]
-        return None
 
     def data(
         self,
         index: QModelIndex | QPersistentModelIndex,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        if role in (
+        row = self._row_at(index)
+        if row is not None and role in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.AccessibleTextRole,
             Qt.ItemDataRole.ToolTipRole,
         ):
-            return self._rows[index.row()][index.column()]
+            return row[index.column()]
         return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
 
     def set_entries(
         self,

@@ -1,9 +1,14 @@
-"""Paints one grid cell: thumbnail, file name, keywords, rating, pick/reject, colour, consent.
+"""Paints one grid cell: thumbnail, file name, keywords, rating, pick/reject, colour, consent,
+and whether the photo was edited since its metadata was written to the file.
 
 Every state is readable without colour: the consent badge carries a symbol and a word
 ("✓ Cleared", "? Review", "⛔ Blocked"), the flag a symbol and a word, the colour label its
-name's initial. The cell size depends only on the thumbnail size the user chose and the font,
-never on the photo, so the view can lay out 20,000 cells without asking for data.
+name's initial, the write-back marker a pencil and "Changed" (the pencil alone in the
+smallest cells). Only "changed since written" is marked: most photos were never written back,
+and a marker on all of them would say nothing.
+
+The cell size depends only on the thumbnail size the user chose and the font, never on the
+photo, so the view can lay out 20,000 cells without asking for data.
 
 Painting is on the scroll path: a 50 ms frame budget covers a screenful of cells in Python.
 So the geometry and fonts are computed once per size (:class:`CellLayout`), and everything a
@@ -32,6 +37,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from gallery_app.gui.models.photo_grid_model import (
     VERDICT_TEXT,
+    WRITE_CHANGED,
     PhotoGridModel,
     PhotoRow,
     Roles,
@@ -66,6 +72,9 @@ BADGE_COLOURS_DARK = {
     "blocked": (QColor("#45201f"), QColor("#ff9c95")),
 }
 BADGE_SHORT = {"cleared": "✓", "needs_review": "?", "blocked": "⛔"}
+WRITE_MARKER = "✎ Changed"
+WRITE_MARKER_SHORT = "✎"
+WRITE_MARKER_COLOUR = QColor("#1a4f9c")
 STAR_LIGHT = QColor("#b27800")
 STAR_DARK = QColor("#f0b429")
 
@@ -119,6 +128,9 @@ class CellLayout:
     """Draw the rating as "4★" (the five stars do not fit beside the badge)."""
     short_badge: bool
     """Draw the consent badge as its symbol only (not even "4★" leaves room for the word)."""
+    short_marker: bool = False
+    """Draw the "changed since written" marker as its symbol only (beside a "Rejected" flag
+    on the thumbnail there is no room for the word)."""
 
     @staticmethod
     def make(thumbnail: int, font: QFont) -> CellLayout:
@@ -146,6 +158,7 @@ class CellLayout:
             text=line1.united(line2),
             short_stars=thumbnail < _line2_width(small, "★★★★★"),
             short_badge=thumbnail < _line2_width(small, "5★"),
+            short_marker=thumbnail < _overlay_width(small),
         )
 
 
@@ -227,6 +240,14 @@ class ThumbnailDelegate(QStyledItemDelegate):
                     ("flag", row.flag), key, lambda p: _flag_badge(p, layout, row.flag)
                 )
                 painter.drawPixmap(layout.thumb.left() + 4, layout.thumb.top() + 4, flag)
+            if row.write_state == WRITE_CHANGED:
+                marker = self._piece(
+                    ("written", layout.short_marker), key, lambda p: _write_marker(p, layout)
+                )
+                width = round(marker.width() / marker.devicePixelRatio())
+                painter.drawPixmap(
+                    layout.thumb.right() + 1 - 4 - width, layout.thumb.top() + 4, marker
+                )
             exposed = self.exposed
             if exposed is None or exposed.intersects(layout.text.translated(option.rect.topLeft())):
                 # A cell repainted only because its thumbnail arrived is clipped to the
@@ -482,6 +503,31 @@ def _flag_badge(dpr: float, layout: CellLayout, flag: int) -> QPixmap:
     painter.drawText(QRect(QPoint(0, 0), size), Qt.AlignmentFlag.AlignCenter, text)
     painter.end()
     return pixmap
+
+
+def _write_marker(dpr: float, layout: CellLayout) -> QPixmap:
+    """ "✎ Changed" on the photo's top right, in the flag badge's style (light in both
+    palettes, on the photo), outlined so that it reads as a label, not a photo detail."""
+    text = WRITE_MARKER_SHORT if layout.short_marker else WRITE_MARKER
+    metrics = QFontMetrics(layout.small)
+    height = metrics.height() + 6
+    size = QSize(max(metrics.horizontalAdvance(text) + 12, height), height)
+    pixmap, painter = _canvas(size, dpr)
+    painter.setPen(QPen(WRITE_MARKER_COLOUR, 1))
+    painter.setBrush(QColor(255, 255, 255, 235))
+    painter.drawRoundedRect(QRectF(0.5, 0.5, size.width() - 1, size.height() - 1), 4, 4)
+    painter.setFont(layout.small)
+    painter.drawText(QRect(QPoint(0, 0), size), Qt.AlignmentFlag.AlignCenter, text)
+    painter.end()
+    return pixmap
+
+
+def _overlay_width(font: QFont) -> int:
+    """Width the thumbnail's top edge needs for a "Rejected" flag and the full marker."""
+    metrics = QFontMetrics(font)
+    flag = metrics.horizontalAdvance("✕ Rejected") + 12
+    marker = metrics.horizontalAdvance(WRITE_MARKER) + 12
+    return 4 + flag + 8 + marker + 4
 
 
 def _line2_width(font: QFont, stars: str) -> int:
