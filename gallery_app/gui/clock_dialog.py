@@ -4,16 +4,20 @@ The user picks a photo whose real time they know (the keynote started at 10:00, 
 the wall is in the shot) and types that time. The dialog shows which camera it is, how many
 photos move, and by how much in words ("1 h 2 min later"), before anything changes. The core
 does the arithmetic and the update (:mod:`gallery_app.core.cameras`); the change goes onto the
-window's undo stack like any edit.
+window's undo stack like any edit. The catalog is read and changed on the window's catalog
+thread: :func:`read_clock_facts` runs there before the dialog opens, and the command submits
+the change (and its undo) there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
@@ -26,8 +30,9 @@ from PySide6.QtWidgets import (
 
 from gallery_app.core import cameras
 from gallery_app.core.catalog.photos import get_photo
-from gallery_app.core.errors import GalleryError
 from gallery_app.core.project import Project
+from gallery_app.gui.catalog_thread import CatalogThread
+from gallery_app.gui.undo import drop_if_newest
 
 _FORMAT = "d MMM yyyy  HH:mm:ss"
 
@@ -40,17 +45,36 @@ def _py(moment: QDateTime) -> dt.datetime:
     return dt.datetime.fromisoformat(moment.toString("yyyy-MM-ddTHH:mm:ss"))
 
 
+@dataclass(frozen=True)
+class ClockFacts:
+    """What the dialog shows about one photo, read on the catalog thread before it opens."""
+
+    photo_id: int
+    filename: str
+    camera: cameras.CameraBody
+    recorded: dt.datetime
+
+
+def read_clock_facts(conn: sqlite3.Connection, photo_id: int) -> ClockFacts:
+    """The photo's camera and recorded time (raises GalleryError when it has none)."""
+    return ClockFacts(
+        photo_id=photo_id,
+        camera=cameras.camera_of(conn, photo_id),
+        recorded=cameras.recorded_time(conn, photo_id),
+        filename=str(get_photo(conn, photo_id)["filename"]),
+    )
+
+
 class ClockOffsetDialog(QDialog):
     """Asks when one photo was really taken and shows what that does to its camera's photos."""
 
-    def __init__(self, project: Project, photo_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, facts: ClockFacts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        conn = project.conn
         self.setWindowTitle("Set camera clock")
-        self.photo_id = photo_id
-        self.camera = cameras.camera_of(conn, photo_id)
-        self.recorded = cameras.recorded_time(conn, photo_id)
-        name = get_photo(conn, photo_id)["filename"]
+        self.photo_id = facts.photo_id
+        self.camera = facts.camera
+        self.recorded = facts.recorded
+        name = facts.filename
         shown = self.recorded + dt.timedelta(seconds=self.camera.offset_seconds)
 
         intro = QLabel(
@@ -127,36 +151,68 @@ class ClockOffsetDialog(QDialog):
 
 
 class ClockOffsetCommand(QUndoCommand):
-    """A camera clock change as one undo step. Push it *after* the change was made."""
+    """A camera clock change as one undo step; push it *before* anything ran.
+
+    The first ``redo()`` (from ``push``) submits the change to the catalog thread; the
+    command's text names the camera the dialog showed. If the core refuses the change, the
+    command leaves the stack again (see :func:`~gallery_app.gui.undo.drop_if_newest`).
+    """
 
     def __init__(
         self,
-        project: Project,
-        change: cameras.ClockChange,
+        catalog: CatalogThread,
+        stack: QUndoStack,
+        camera: cameras.CameraBody,
+        seconds: int,
+        *,
         on_changed: Callable[[], None],
         on_error: Callable[[str], None],
     ) -> None:
-        super().__init__(f"set the clock of {change.camera.label}")
-        self._project = project
-        self._change = change
+        super().__init__(f"set the clock of {camera.label}")
+        self._catalog = catalog
+        self._stack = stack
+        self._camera = camera
+        self._seconds = seconds
         self._on_changed = on_changed
         self._on_error = on_error
-        self._applied = True
+        self._submitted = False
+        self._change: cameras.ClockChange | None = None
+        """Set on the catalog thread by the first run, read there by undo and redo."""
 
     def redo(self) -> None:
-        if not self._applied:
-            self._set(self._change.after)
-            self._applied = True
+        if not self._submitted:
+            self._submitted = True
+            self._catalog.submit(self._apply_in_worker, self._on_applied, self._on_refused)
+        else:
+            self._catalog.submit(self._redo_in_worker, self._on_stepped, self._on_error)
 
     def undo(self) -> None:
-        if self._applied:
-            self._set(self._change.before)
-            self._applied = False
+        self._catalog.submit(self._undo_in_worker, self._on_stepped, self._on_error)
 
-    def _set(self, seconds: int) -> None:
-        try:
-            cameras.set_clock_offset(self._project, self._change.camera.key, seconds)
-        except GalleryError as exc:
-            self._on_error(str(exc))
-            return
+    def _apply_in_worker(self, project: Project) -> cameras.ClockChange:
+        self._change = cameras.set_clock_offset(project, self._camera.key, self._seconds)
+        return self._change
+
+    def _undo_in_worker(self, project: Project) -> bool:
+        if self._change is None:
+            return False
+        cameras.set_clock_offset(project, self._change.camera.key, self._change.before)
+        return True
+
+    def _redo_in_worker(self, project: Project) -> bool:
+        if self._change is None:
+            return False
+        cameras.set_clock_offset(project, self._change.camera.key, self._change.after)
+        return True
+
+    def _on_applied(self, _change: cameras.ClockChange) -> None:
         self._on_changed()
+
+    def _on_refused(self, message: str) -> None:
+        on_error = self._on_error  # taken first: dropping deletes the C++ command
+        drop_if_newest(self._stack, self)
+        on_error(message)
+
+    def _on_stepped(self, changed: bool) -> None:
+        if changed:
+            self._on_changed()

@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import OrderedDict
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QEvent,
@@ -55,6 +56,7 @@ from gallery_app.core.export.selection import album_parents
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent
 from gallery_app.core.project import Project
 from gallery_app.gui import messages
+from gallery_app.gui.catalog_thread import CatalogThread
 from gallery_app.gui.dialog_parts import (
     FailureList,
     JobDialog,
@@ -82,6 +84,8 @@ from gallery_app.gui.export_plan import (
 )
 from gallery_app.gui.jobs import BackgroundJob
 from gallery_app.gui.thumbnail_loader import ThumbnailLoader
+
+T = TypeVar("T")
 
 PRESET_TITLES = {
     "website": "Website gallery",
@@ -131,9 +135,13 @@ class ExportDialog(JobDialog):
         *,
         workers: int | None = None,
         today: dt.date | None = None,
+        catalog: CatalogThread | None = None,
     ) -> None:
         super().__init__(parent)
         self.project = project
+        self._catalog = catalog
+        """The main window's catalog thread for the dialog's two small reads; without one
+        (the dialog on its own) they use the project's connection."""
         self.selected_ids = list(selected_ids)
         self.workers = workers
         self._today = today
@@ -213,8 +221,8 @@ class ExportDialog(JobDialog):
         self.albums_combo.setAccessibleName("Albums")
         self.albums_combo.addItem("One album with every photo", None)
         try:
-            parents = album_parents(self.project.conn)
-        except sqlite3.Error:  # the choice is a convenience; the export works without it
+            parents = self._read(lambda p: album_parents(p.conn))
+        except (sqlite3.Error, GalleryError):  # a convenience; the export works without it
             parents = []
         for parent, albums in parents:
             title = parent.replace("|", " › ")
@@ -529,12 +537,21 @@ class ExportDialog(JobDialog):
         content_hash = self._hashes.get(photo_id)
         if content_hash is None:
             try:
-                content_hash = str(get_photo(self.project.conn, photo_id)["content_hash"])
+                content_hash = str(
+                    self._read(lambda p: get_photo(p.conn, photo_id))["content_hash"]
+                )
             except GalleryError:
                 return None
             self._hashes[photo_id] = content_hash
         self.thumbnails.request(photo_id, self.project.cache_dir, content_hash)
         return None
+
+    def _read(self, work: Callable[[Project], T]) -> T:
+        """A small read: on the window's catalog thread (a blocking round trip) if there is
+        one, else on the project's own connection."""
+        if self._catalog is not None:
+            return self._catalog.call(work)
+        return work(self.project)
 
     def _show_in_grid(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -13,22 +13,12 @@ so the "changed since written" markers go. It needs the window's ``project``, ``
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QItemSelectionModel,
-    QObject,
-    QRunnable,
-    QThreadPool,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QItemSelectionModel, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
-from gallery_app.core.catalog.database import connect
 from gallery_app.core.catalog.photos import PhotoQuery, count_photos, list_photo_ids
 from gallery_app.core.importing.importer import ImportSummary
 from gallery_app.gui.dialog_parts import count
@@ -39,39 +29,6 @@ from gallery_app.gui.writeback_dialog import WriteBackDialog
 
 if TYPE_CHECKING:
     from gallery_app.gui.main_window import MainWindow
-
-_log = logging.getLogger(__name__)
-
-
-class _IdsRelay(QObject):
-    """Carries the grid's new id list from the worker to the GUI thread (queued)."""
-
-    finished = Signal(object, object)
-    """(the query that was run, its ids or None if it failed)"""
-
-
-class _IdsJob(QRunnable):
-    """Runs the grid's current query on its own read-only connection while an import adds
-    photos: with a verdict filter over 20,000 photos it takes hundreds of milliseconds, and
-    an import asks every 250 ms, which on the GUI thread would stall culling."""
-
-    def __init__(self, relay: _IdsRelay, catalog: Path, query: PhotoQuery) -> None:
-        super().__init__()
-        self._relay = relay
-        self._catalog = catalog
-        self._query = query
-
-    def run(self) -> None:
-        ids: list[int] | None = None
-        try:
-            conn = connect(self._catalog, readonly=True)
-            try:
-                ids = list_photo_ids(conn, self._query)
-            finally:
-                conn.close()
-        except Exception:  # the import's final sync (GUI thread) brings the grid up to date
-            _log.exception("could not list the photos an import added")
-        self._relay.finished.emit(self._query, ids)
 
 
 def _bring_to_front(widget: QWidget) -> None:
@@ -126,10 +83,6 @@ class FileActions(QObject):
         self.export_dialog: ExportDialog | None = None
         self.writeback_dialog: WriteBackDialog | None = None
         self._closed = False
-        self._ids_pool = QThreadPool(self)
-        self._ids_pool.setMaxThreadCount(1)
-        self._ids_relay = _IdsRelay(self)
-        self._ids_relay.finished.connect(self._ids_ready)
         self._ids_running = False
         self._ids_again = False
         self.import_status = ImportStatus(window)
@@ -153,7 +106,7 @@ class FileActions(QObject):
         self.writeback_action.triggered.connect(self.open_writeback)
         # Tagging or culling in the main window while the Export dialog is open changes what
         # may go out: check the plan again.
-        window.undo_stack.indexChanged.connect(self._catalog_edited)
+        window.edit_applied.connect(self._catalog_edited)
         # A new project is empty: its first step is an import, so offer it straight away
         # once the window is on screen, instead of leaving people to find the menu.
         QTimer.singleShot(0, self._offer_import_if_empty)
@@ -163,7 +116,12 @@ class FileActions(QObject):
         if self._closed or not window.isVisible() or window.model.rowCount() > 0:
             return
         # Asked of the catalog, not the grid: a grid filtered down to nothing is not empty.
-        if not list_photo_ids(window.project.conn, PhotoQuery(limit=1)):
+        window.catalog.submit(
+            lambda p: bool(list_photo_ids(p.conn, PhotoQuery(limit=1))), self._offer_import
+        )
+
+    def _offer_import(self, has_photos: bool) -> None:
+        if not has_photos and not self._closed and self._window.isVisible():
             self.open_import()
 
     # --- import ----------------------------------------------------------------------
@@ -198,18 +156,23 @@ class FileActions(QObject):
             self._ids_again = True  # one query at a time; run again once this one is in
             return
         self._ids_running = True
-        self._ids_pool.start(
-            _IdsJob(self._ids_relay, self._window.project.catalog_path, source.query)
+        # On the catalog thread, not the GUI thread: with a verdict filter over 20,000 photos
+        # the query takes hundreds of milliseconds, and an import asks every 250 ms. A failure
+        # is left to the import's final sync, which brings the grid up to date.
+        query = source.query
+        self._window.catalog.submit(
+            lambda p: list_photo_ids(p.conn, query),
+            lambda ids: self._ids_ready(query, ids),
+            lambda _message: self._ids_ready(query, None),
         )
 
-    def _ids_ready(self, query: object, ids: object) -> None:
+    def _ids_ready(self, query: PhotoQuery, ids: list[int] | None) -> None:
         self._ids_running = False
         if self._closed:
             return
         source = self._window.model.source
         # A filter changed meanwhile: its own query brings the import's photos too.
-        if isinstance(ids, list) and isinstance(source, FilterableSource) and source.query is query:
-            assert isinstance(query, PhotoQuery)
+        if ids is not None and isinstance(source, FilterableSource) and source.query is query:
             source.use(query, ids)
             self._take_ids()
         if self._ids_again:
@@ -278,7 +241,9 @@ class FileActions(QObject):
         rows = sorted({ix.row() for ix in view.selectionModel().selectedIndexes()})
         selected = [model.photo_id_at(r) for r in rows]
         self._retire(self.export_dialog)
-        dialog = ExportDialog(self._window.project, selected, self._window)
+        dialog = ExportDialog(
+            self._window.project, selected, self._window, catalog=self._window.catalog
+        )
         dialog.verdicts_changed.connect(self._verdicts_changed)
         dialog.show_photo_requested.connect(self._show_photo)
         self.export_dialog = dialog
@@ -334,9 +299,8 @@ class FileActions(QObject):
             window.model.photo_id_at(r) for r in sorted(rows) if r < window.model.rowCount()
         ]
         self._retire(self.writeback_dialog)
-        dialog = WriteBackDialog(
-            window.project, selected, count_photos(window.project.conn), window
-        )
+        total = window.catalog.call(lambda p: count_photos(p.conn))
+        dialog = WriteBackDialog(window.project, selected, total, window)
         dialog.photos_written.connect(self._photos_written)
         dialog.writeback_finished.connect(self._writeback_finished)
         self.writeback_dialog = dialog
@@ -366,8 +330,6 @@ class FileActions(QObject):
         if self._closed:
             return
         self._closed = True
-        self._ids_pool.clear()
-        self._ids_pool.waitForDone(10_000)
         dialogs = (self.import_dialog, self.export_dialog, self.writeback_dialog)
         self.import_dialog = self.export_dialog = self.writeback_dialog = None
         for dialog in dialogs:

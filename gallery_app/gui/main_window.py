@@ -1,9 +1,10 @@
 """The main window: the photo grid, keyboard culling with undo, and the preview.
 
 Culling keys act on the selection (or the current photo): 0–5 rating, P pick, X reject,
-U unflag, 6–9 colour labels. Each key is one core edit applied in one small transaction on the
-GUI thread (fast enough for a selection; a single catalog worker thread comes later), pushed
-onto a :class:`QUndoStack` as one step, and only the touched cells are repainted.
+U unflag, 6–9 colour labels. Each key is one core edit, pushed onto a :class:`QUndoStack` as
+one step and applied in one transaction on the window's catalog thread
+(:class:`~gallery_app.gui.catalog_thread.CatalogThread`, the only thread that touches the
+catalog for this window); when the result arrives only the touched cells are repainted.
 
 Layout: the filter bar sits above the grid (and the preview), the metadata panel is a
 right-hand dock. A filter is a new core query: the grid model swaps its id list and the
@@ -18,14 +19,15 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QWidget
 
-from gallery_app.core.edits import EditRequest
+from gallery_app.core.edits import Edit, EditRequest
 from gallery_app.core.project import Project
 from gallery_app.gui import messages, panels, shell
+from gallery_app.gui.catalog_thread import CatalogThread
 from gallery_app.gui.file_actions import FileActions
-from gallery_app.gui.models.photo_grid_model import PhotoGridModel
+from gallery_app.gui.models.photo_grid_model import PhotoGridModel, PhotoRow
 from gallery_app.gui.preview import PreviewWidget
 from gallery_app.gui.thumbnail_loader import ThumbnailLoader
-from gallery_app.gui.undo import apply_request
+from gallery_app.gui.undo import push_request
 from gallery_app.gui.views.photo_grid_view import PhotoGridView
 
 COLOUR_KEYS = {"6": "red", "7": "yellow", "8": "green", "9": "blue"}
@@ -35,14 +37,23 @@ class MainWindow(QMainWindow):
     """One open project. Owns the project and closes it with the window."""
 
     close_project_requested = Signal()
+    edit_applied = Signal(object)
+    """A core :class:`~gallery_app.core.edits.Edit` the catalog thread applied, undid or
+    redid (from this window's undo stack); the People window follows it."""
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project = project
         self._closed = False
-        self.setWindowTitle(f"{project.defaults().event_name} — Gallery Curator")
+        # Every catalog read and write of this window runs on this one thread.
+        self.catalog = CatalogThread(project, self, error_parent=self)
+        defaults = self.catalog.call(lambda p: p.defaults())
+        self.setWindowTitle(f"{defaults.event_name} — Gallery Curator")
         self.loader = ThumbnailLoader(self)
-        self.model = PhotoGridModel(panels.FilterableSource(project), self.loader, self)
+        self.model = PhotoGridModel(
+            panels.FilterableSource(project, self.catalog), self.loader, self
+        )
+        self.model.rows_failed.connect(self._on_rows_failed)
         self.view = PhotoGridView()
         self.view.setModel(self.model)
         self.preview = PreviewWidget()
@@ -167,21 +178,40 @@ class MainWindow(QMainWindow):
         """Apply one request to these photos as one undo step."""
         if not ids or self._closed:
             return
-        command = apply_request(self.project, ids, request, self._on_changed, self._on_error)
-        if command is None:
+        push_request(
+            self.catalog,
+            self.undo_stack,
+            ids,
+            request,
+            on_changed=self.on_edit,
+            on_error=self._on_error,
+        )
+
+    def on_edit(self, edit: Edit) -> None:
+        """The catalog thread applied, undid or redid this edit (pushed from any window)."""
+        if self._closed:
             return
-        self.undo_stack.push(command)
-        self._on_changed(ids)
+        self._on_changed(edit.photo_ids)
+        self.edit_applied.emit(edit)
 
     def _on_changed(self, photo_ids: list[int]) -> None:
+        """The catalog thread applied, undid or redid an edit of these photos."""
+        if self._closed:
+            return
         self.model.refresh(photo_ids)
         self.panels.photos_changed(photo_ids)
         shown = self.preview.photo_id
         if shown is not None and shown in photo_ids:
-            row = self.model.row(shown)
-            if row is not None:
-                self.preview.update_row(row)
+            self.model.fetch_row(shown, self._update_preview)
         self._update_status()
+
+    def _update_preview(self, row: PhotoRow | None) -> None:
+        if row is not None and not self._closed and self.preview.photo_id == row.photo_id:
+            self.preview.update_row(row)
+
+    def _on_rows_failed(self, message: str) -> None:
+        # A status line, not a box: the grid asks again on the next paint.
+        self.statusBar().showMessage(f"Could not read some photos: {message}", 10_000)
 
     def _on_error(self, message: str) -> None:
         messages.show_error(self, "Could not change the photos", message)
@@ -224,10 +254,17 @@ class MainWindow(QMainWindow):
             self._show_row(index)
 
     def _show_row(self, index: QModelIndex) -> None:
-        row = self.model.row(self.model.photo_id_at(index.row()))
-        if row is not None:
-            position = f"{index.row() + 1} of {self.model.rowCount()}"
+        position = f"{index.row() + 1} of {self.model.rowCount()}"
+
+        def show(row: PhotoRow | None) -> None:
+            if row is None or self._closed:
+                return
+            current = self.view.currentIndex()
+            if current.isValid() and self.model.photo_id_at(current.row()) != row.photo_id:
+                return  # the user moved on before the row arrived
             self.preview.show_photo(row, self.model.source.cache_dir, position)
+
+        self.model.fetch_row(self.model.photo_id_at(index.row()), show)
 
     # --- status, settings, closing -------------------------------------------------------
 
@@ -257,6 +294,7 @@ class MainWindow(QMainWindow):
         self.panels.shutdown()
         if not self._closed:
             self._closed = True
+            self.catalog.shutdown()  # queued edits still reach the catalog first
             self.project.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

@@ -550,6 +550,15 @@ class MetadataPanel(QScrollArea):
         if template_preview is not None:
             self._template_preview = template_preview
 
+    def expect(self, photo_ids: list[int]) -> None:
+        """The selection changed and its summary is being read (on the catalog thread): from
+        now on an edit applies to these photos. Text typed for the previous ones is committed
+        to them first, as :meth:`show_summary` does."""
+        if list(photo_ids) == self._ids:
+            return
+        self.commit_pending()
+        self._ids = list(photo_ids)
+
     def commit_pending(self) -> None:
         """Save text typed but not yet committed, to the photos it was typed for.
 

@@ -1,10 +1,11 @@
 """Wires the filter bar, the metadata panel and the camera-clock dialog into the main window.
 
-A filter runs off the GUI thread: a one-thread pool opens its own read-only connection to the
-catalog (WAL lets it read while the window's connection writes), asks the core for the ids
-and hands them back; the grid only swaps its id list. With 20,000 photos the consent-verdict
-filter takes a few hundred milliseconds of policy work, which would otherwise freeze the
-window; results of a filter the user has already changed again are dropped.
+Every catalog read and write here goes through the window's catalog thread
+(:class:`~gallery_app.gui.catalog_thread.CatalogThread`): a filter's ids, the photo counts, the
+keyword/people/camera vocabulary, the selection summary the panel shows, and the camera clock.
+With 20,000 photos the consent-verdict filter takes a few hundred milliseconds of policy work,
+which would otherwise freeze the window. Results of a filter or a summary the user has already
+superseded are dropped.
 
 Kept apart from :mod:`main_window` so that the window's own code stays about the grid, culling
 and the preview, and so that other parts of the app can add their menus to the window without
@@ -18,34 +19,37 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QObject,
-    QRunnable,
     Qt,
-    QThreadPool,
     QTimer,
-    Signal,
 )
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QDockWidget, QFrame, QVBoxLayout, QWidget
 
 from gallery_app.core import cameras, caption_templates
+from gallery_app.core.cameras import CameraBody
 from gallery_app.core.catalog import photos as photo_rows
-from gallery_app.core.catalog.database import connect
 from gallery_app.core.edits import EditRequest
 from gallery_app.core.errors import GalleryError
 from gallery_app.core.project import Project
-from gallery_app.core.selection_summary import summarise
+from gallery_app.core.selection_summary import SelectionSummary, summarise
 from gallery_app.gui import messages
-from gallery_app.gui.clock_dialog import ClockOffsetCommand, ClockOffsetDialog
+from gallery_app.gui.catalog_thread import CatalogThread
+from gallery_app.gui.clock_dialog import (
+    ClockFacts,
+    ClockOffsetCommand,
+    ClockOffsetDialog,
+    read_clock_facts,
+)
 from gallery_app.gui.filter_bar import FilterBar
 from gallery_app.gui.metadata_panel import MetadataPanel
-from gallery_app.gui.models.photo_grid_model import CatalogSource
+from gallery_app.gui.models.photo_grid_model import ThreadedCatalogSource
 from gallery_app.gui.writeback_dialog import write_state_text
 
 if TYPE_CHECKING:
@@ -57,19 +61,16 @@ def run_dialog(dialog: QDialog) -> bool:
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 
-_log = logging.getLogger(__name__)
-
-
-class FilterableSource(CatalogSource):
+class FilterableSource(ThreadedCatalogSource):
     """The grid's catalog source, given ids a filter job already fetched.
 
     The model's reset asks :meth:`photo_ids`; after a filter it gets the ids the job found
-    instead of running the query again on the GUI thread. Any later reset (an import, say)
-    runs the current query, so a filter stays applied.
+    instead of running the query again. Any later reset (an import, say) runs the current
+    query on the catalog thread, so a filter stays applied.
     """
 
-    def __init__(self, project: Project) -> None:
-        super().__init__(project)
+    def __init__(self, project: Project, catalog: CatalogThread) -> None:
+        super().__init__(project, catalog)
         self._prepared: list[int] | None = None
 
     def use(self, query: photo_rows.PhotoQuery, ids: list[int]) -> None:
@@ -83,45 +84,83 @@ class FilterableSource(CatalogSource):
         return super().photo_ids()
 
 
-class _QueryRelay(QObject):
-    """Carries a filter's result from the worker to the GUI thread (queued connection)."""
-
-    finished = Signal(int, object, str)
-    """(generation, ids, error message or "")"""
+_log = logging.getLogger(__name__)
 
 
-class _QueryJob(QRunnable):
-    """Runs one photo query on its own read-only catalog connection."""
+class FilterFailed(GalleryError):
+    """A filter query failed in a way nobody foresaw; the message says what the user can do."""
 
-    def __init__(
-        self, relay: _QueryRelay, catalog: Path, query: photo_rows.PhotoQuery, generation: int
-    ) -> None:
-        super().__init__()
-        self._relay = relay
-        self._catalog = catalog
-        self._query = query
-        self._generation = generation
 
-    def run(self) -> None:
-        ids: list[int] = []
-        error = ""
+def filter_ids(project: Project, query: photo_rows.PhotoQuery) -> list[int]:
+    """The ids a filter shows (on the catalog thread). A bug in the query is reported as a
+    sentence that says what to do, not as a generic failure, and never leaves the filter bar
+    on "Filtering…"."""
+    try:
+        return photo_rows.list_photo_ids(project.conn, query)
+    except (GalleryError, sqlite3.Error, OSError):
+        raise  # the catalog thread words these itself
+    except Exception as exc:
+        _log.exception("filter query failed")
+        raise FilterFailed(
+            "the filter could not be applied because of an unexpected problem; "
+            "try again, or clear the filters"
+        ) from exc
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the filter bar and the panel offer, read in one catalog job."""
+
+    keywords: list[str]
+    people: list[str]
+    cameras: list[CameraBody] | None
+    time_range: tuple[str, str] | None
+
+
+def read_vocabulary(project: Project, *, with_cameras: bool) -> Vocabulary:
+    """The project's keywords (every level: "Sessions" as well as "Sessions|Panel"), people,
+    and optionally its cameras and capture time range."""
+    conn = project.conn
+    keywords = sorted(
+        {
+            "|".join(parts[: depth + 1])
+            for path in photo_rows.keyword_paths(conn)
+            for parts in [path.split("|")]
+            for depth in range(len(parts))
+        },
+        key=str.casefold,
+    )
+    return Vocabulary(
+        keywords=keywords,
+        people=photo_rows.people_names(conn),
+        cameras=cameras.list_cameras(conn) if with_cameras else None,
+        time_range=photo_rows.capture_range(conn) if with_cameras else None,
+    )
+
+
+@dataclass(frozen=True)
+class PanelSummary:
+    """What the metadata panel shows for a selection, read in one catalog job."""
+
+    photo_ids: list[int]
+    summary: SelectionSummary
+    name: str
+    """The file name when one photo is selected, else empty."""
+    write_state: tuple[str, str]
+    """The "changed since written" line and its tooltip (:func:`write_state_text`)."""
+
+
+def read_summary(project: Project, photo_ids: list[int]) -> PanelSummary:
+    """The selection summary the panel shows, the file name when one photo is selected, and
+    whether the files hold what the catalog says."""
+    summary = summarise(project.conn, photo_ids)
+    name = ""
+    if len(photo_ids) == 1:
         try:
-            conn = connect(self._catalog, readonly=True)
-            try:
-                ids = photo_rows.list_photo_ids(conn, self._query)
-            finally:
-                conn.close()
-        except GalleryError as exc:
-            error = str(exc)
-        except sqlite3.Error as exc:
-            error = f"the project's catalog could not be read ({exc})"
-        except Exception:  # anything else would leave the bar on "Filtering…" forever
-            _log.exception("filter query failed")
-            error = (
-                "the filter could not be applied because of an unexpected problem; "
-                "try again, or clear the filters"
-            )
-        self._relay.finished.emit(self._generation, ids, error)
+            name = str(photo_rows.get_photo(project.conn, photo_ids[0])["filename"])
+        except GalleryError:
+            name = ""
+    return PanelSummary(photo_ids, summary, name, write_state_text(project.conn, photo_ids))
 
 
 class WindowPanels(QObject):
@@ -176,11 +215,9 @@ class WindowPanels(QObject):
         window.model.rowsInserted.connect(self._update_counts)
         window.model.rowsRemoved.connect(self._update_counts)
 
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._relay = _QueryRelay(self)
-        self._relay.finished.connect(self._on_query_finished)
+        self.catalog: CatalogThread = window.catalog
         self._generation = 0
+        self._summary_generation = 0
         self._queries: dict[int, photo_rows.PhotoQuery] = {}
         self.filter_bar.query_changed.connect(self.apply_query)
         self.filter_bar.refresh_requested.connect(self.rerun_query)
@@ -271,9 +308,14 @@ class WindowPanels(QObject):
         if not isinstance(self.window.model.source, FilterableSource):
             return
         self._generation += 1
-        self._queries = {self._generation: query}  # an older one still running is dropped
+        generation = self._generation
+        self._queries = {generation: query}  # an older one still running is dropped
         self.filter_bar.set_busy(True)
-        self._pool.start(_QueryJob(self._relay, self.project.catalog_path, query, self._generation))
+        self.catalog.submit(
+            lambda p: filter_ids(p, query),
+            lambda ids: self._on_query_finished(generation, ids, ""),
+            lambda message: self._on_query_finished(generation, [], message),
+        )
 
     def _on_query_finished(self, generation: int, ids: object, error: str) -> None:
         query = self._queries.pop(generation, None)
@@ -306,10 +348,8 @@ class WindowPanels(QObject):
             window.show_grid()
 
     def shutdown(self) -> None:
-        """Drop queued filters and wait for a running one (before the catalog closes)."""
+        """Forget running filters (the window's catalog thread drops their results)."""
         self._queries.clear()
-        self._pool.clear()
-        self._pool.waitForDone(10_000)
 
     def rerun_query(self) -> None:
         """Run the current query again (the order or the verdicts may have changed)."""
@@ -345,8 +385,11 @@ class WindowPanels(QObject):
         view_selection.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     def _update_counts(self) -> None:
-        total = photo_rows.count_photos(self.project.conn)
-        self.filter_bar.set_counts(self.window.model.rowCount(), total)
+        self.catalog.submit(lambda p: photo_rows.count_photos(p.conn), self._show_counts)
+
+    def _show_counts(self, total: int) -> None:
+        if not self.window._closed:
+            self.filter_bar.set_counts(self.window.model.rowCount(), total)
 
     # --- vocabulary and the panel -----------------------------------------------------------
 
@@ -362,29 +405,27 @@ class WindowPanels(QObject):
 
     def refresh_vocabulary(self, *, with_cameras: bool = False) -> None:
         """Offer the project's keywords and people (after every edit: it may add some)."""
-        conn = self.project.conn
-        # Every level is offered: "Sessions" as well as "Sessions › Panel".
-        keywords = sorted(
-            {
-                "|".join(parts[: depth + 1])
-                for path in photo_rows.keyword_paths(conn)
-                for parts in [path.split("|")]
-                for depth in range(len(parts))
-            },
-            key=str.casefold,
+        self.catalog.submit(
+            lambda p: read_vocabulary(p, with_cameras=with_cameras), self._show_vocabulary
         )
-        people = photo_rows.people_names(conn)
+
+    def _show_vocabulary(self, vocabulary: Vocabulary) -> None:
+        if self.window._closed:
+            return
         self.filter_bar.set_vocabulary(
-            keywords=keywords,
-            people=people,
-            cameras=cameras.list_cameras(conn) if with_cameras else None,
-            time_range=photo_rows.capture_range(conn) if with_cameras else None,
+            keywords=vocabulary.keywords,
+            people=vocabulary.people,
+            cameras=vocabulary.cameras,
+            time_range=vocabulary.time_range,
         )
         self.metadata_panel.set_vocabulary(
-            keywords,
-            people,
-            lambda photo_id, template: caption_templates.preview(conn, photo_id, template),
+            vocabulary.keywords, vocabulary.people, self._template_preview
         )
+
+    def _template_preview(self, photo_id: int, template: str) -> str:
+        # Typed into the panel, one photo: a blocking round trip to the catalog thread (a few
+        # milliseconds), so the example updates with every keystroke.
+        return self.catalog.call(lambda p: caption_templates.preview(p.conn, photo_id, template))
 
     def selected_ids(self) -> list[int]:
         """What :meth:`MainWindow.selected_ids` returns, read from the selection's ranges:
@@ -408,25 +449,24 @@ class WindowPanels(QObject):
         return sorted(r for r in rows if r < count)
 
     def refresh_panel(self) -> None:
-        """Show the current selection in the metadata panel."""
+        """Show the current selection in the metadata panel (when its summary arrives)."""
         if self.window._closed:
             return
         ids = self.selected_ids()
-        if ids != self.metadata_panel.photo_ids:
-            # Typed text belongs to the photos it was typed for; save it before reading the
-            # summary, or the summary read now would overwrite what the commit redraws.
-            self.metadata_panel.commit_pending()
-            if self.window._closed:
-                return
-        summary = summarise(self.project.conn, ids)
-        name = ""
-        if len(ids) == 1:
-            try:
-                name = photo_rows.get_photo(self.project.conn, ids[0])["filename"]
-            except GalleryError:
-                name = ""
-        self.metadata_panel.show_summary(ids, summary, name)
-        self.metadata_panel.show_write_state(*write_state_text(self.project.conn, ids))
+        # Edits go to the new selection at once, not to the one shown until its summary is in.
+        self.metadata_panel.expect(ids)
+        self._summary_generation += 1
+        generation = self._summary_generation
+        self.catalog.submit(
+            lambda p: read_summary(p, ids),
+            lambda result: self._show_summary(generation, result),
+        )
+
+    def _show_summary(self, generation: int, result: PanelSummary) -> None:
+        if generation != self._summary_generation or self.window._closed:
+            return  # the selection moved on; a newer summary is on its way
+        self.metadata_panel.show_summary(result.photo_ids, result.summary, result.name)
+        self.metadata_panel.show_write_state(*result.write_state)
 
     def photos_changed(self, photo_ids: list[int]) -> None:
         """After an edit, undo or redo: new keywords or people, and the panel's values."""
@@ -450,24 +490,31 @@ class WindowPanels(QObject):
                 window, "Set camera clock", "select a photo whose real time you know first"
             )
             return
-        try:
-            dialog = ClockOffsetDialog(self.project, photo_id, window)
-        except GalleryError as exc:
-            messages.show_error(window, "Could not set the camera clock", str(exc))
+        self.catalog.submit(
+            lambda p: read_clock_facts(p.conn, photo_id),
+            self._ask_clock,
+            lambda message: messages.show_error(
+                self.window, "Could not set the camera clock", message
+            ),
+        )
+
+    def _ask_clock(self, facts: ClockFacts) -> None:
+        window = self.window
+        if window._closed:
             return
+        dialog = ClockOffsetDialog(facts, window)
         if not run_dialog(dialog):
             return
-        try:
-            change = cameras.set_clock_offset(
-                self.project, dialog.camera.key, dialog.offset_seconds()
-            )
-        except GalleryError as exc:
-            messages.show_error(window, "Could not set the camera clock", str(exc))
-            return
         window.undo_stack.push(
-            ClockOffsetCommand(self.project, change, self._after_clock_change, self._clock_error)
+            ClockOffsetCommand(
+                self.catalog,
+                window.undo_stack,
+                dialog.camera,
+                dialog.offset_seconds(),
+                on_changed=self._after_clock_change,
+                on_error=self._clock_error,
+            )
         )
-        self._after_clock_change()
 
     def _after_clock_change(self) -> None:
         self.refresh_vocabulary(with_cameras=True)

@@ -1,12 +1,21 @@
-"""QUndoStack adapter over the core's reversible edits.
+"""QUndoStack adapter over the core's reversible edits, run on the catalog thread.
 
 The core owns the edits and their history (``edit_history`` in the catalog, so the CLI's
-``undo`` sees what the app did). A :class:`CoreEditCommand` wraps one already-applied
-:class:`~gallery_app.core.edits.Edit`: undoing it calls the core's :func:`edits.undo`, redoing
-it :func:`edits.redo`, each one transaction. A bulk edit of N photos is one edit, hence one
-command and one undo step. The command checks that the core undid *its* edit; if the history
-was changed behind the app's back it reports an error instead of silently undoing something
-else.
+``undo`` sees what the app did). A :class:`CoreEditCommand` is pushed as soon as the user
+asks for a change; its first ``redo()`` submits the core's :func:`edits.apply_edit` to the
+:class:`~gallery_app.gui.catalog_thread.CatalogThread`, later ones :func:`edits.redo`, and
+``undo()`` submits :func:`edits.undo`, each one transaction. The window is handed the core
+:class:`Edit` when the result arrives. A bulk edit of N photos is one edit, hence one command
+and one undo step.
+
+The catalog thread runs work in submission order, so an undo pressed before the edit's result
+arrived still undoes that edit. What the command knows about the core's edit is kept on the
+worker side (only the catalog thread reads or writes it, one job after another): an undo of an
+edit that changed nothing, or that the core refused, is skipped there rather than undoing
+someone else's edit. On the GUI thread such a command marks itself obsolete and, if it is
+still the newest step, leaves the stack. The command also checks that the core undid *its*
+edit; if the history was changed behind the app's back it reports an error instead of
+silently undoing something else.
 """
 
 from __future__ import annotations
@@ -14,14 +23,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from gallery_app.core import edits
 from gallery_app.core.edits import Edit, EditRequest
 from gallery_app.core.errors import GalleryError
 from gallery_app.core.project import Project
+from gallery_app.gui.catalog_thread import CatalogThread
 
-ChangedCallback = Callable[[list[int]], None]
+ChangedCallback = Callable[[Edit], None]
+"""Gets the core edit that was applied, undone or redone (its photo ids, its changes)."""
 ErrorCallback = Callable[[str], None]
 
 
@@ -38,77 +49,136 @@ def _plain(exc: sqlite3.Error) -> str:
     return f"the project's catalog could not be changed ({exc}); nothing was changed"
 
 
+class CatalogChangeFailed(GalleryError):
+    """SQLite refused an edit, undo or redo; the message is already a sentence (:func:`_plain`),
+    which the catalog thread hands to the error callback unchanged."""
+
+
 class HistoryOutOfStep(GalleryError):
     """The catalog's undo history no longer matches the app's (another program edited it)."""
 
 
+def drop_if_newest(stack: QUndoStack, command: QUndoCommand) -> None:
+    """Take a command that turned out to change nothing off the stack, if it is the newest.
+
+    An obsolete command is deleted by ``QUndoStack.undo()`` without its ``undo()`` being
+    called (Qt ≥ 5.9). One that is no longer the newest stays, obsolete, and goes silently
+    when the user undoes back to it.
+    """
+    command.setObsolete(True)
+    count = stack.count()
+    if count and stack.index() == count and stack.command(count - 1) is command:
+        stack.undo()
+
+
 class CoreEditCommand(QUndoCommand):
-    """One core edit as one undo step. Push it *after* the core applied the edit."""
+    """One core edit as one undo step; push it *before* anything ran (push calls redo)."""
 
     def __init__(
         self,
-        project: Project,
-        edit: Edit,
+        catalog: CatalogThread,
+        stack: QUndoStack,
+        photo_ids: list[int],
+        request: EditRequest,
+        *,
         on_changed: ChangedCallback,
         on_error: ErrorCallback,
     ) -> None:
-        super().__init__(edit.description)
-        self._project = project
-        self._edit = edit
+        super().__init__(request.describe(len(photo_ids)))
+        self._catalog = catalog
+        self._stack = stack
+        self._photo_ids = list(photo_ids)
+        self._request = request
         self._on_changed = on_changed
         self._on_error = on_error
-        self._applied = True  # apply_edit already ran; the first redo() from push() is a no-op
+        self._submitted = False
+        self._edit: Edit | None = None
+        """The applied edit, once its result reached the GUI thread."""
+        self._core_edit: Edit | None = None
+        """The applied edit as the worker knows it (read and written on the catalog thread
+        only, in submission order)."""
 
     @property
-    def edit(self) -> Edit:
+    def edit(self) -> Edit | None:
+        """The core edit, or None until the catalog thread applied it."""
         return self._edit
 
+    # --- QUndoCommand --------------------------------------------------------------------
+
     def redo(self) -> None:
-        if self._applied:
-            return
-        self._run(edits.redo)
-        self._applied = True
+        if not self._submitted:
+            self._submitted = True
+            self._catalog.submit(self._apply_in_worker, self._on_applied, self._on_refused)
+        else:
+            self._catalog.submit(self._redo_in_worker, self._on_stepped, self._on_error)
 
     def undo(self) -> None:
-        if not self._applied:
-            return
-        self._run(edits.undo)
-        self._applied = False
+        self._catalog.submit(self._undo_in_worker, self._on_stepped, self._on_error)
 
-    def _run(self, step: Callable[[Project], Edit | None]) -> None:
+    # --- catalog thread ------------------------------------------------------------------
+
+    def _apply_in_worker(self, project: Project) -> Edit:
         try:
-            done = step(self._project)
-            if done is None or done.to_json() != self._edit.to_json():
-                raise HistoryOutOfStep(
-                    "the project's edit history was changed outside this window; "
-                    "reopen the project to continue"
-                )
-        except GalleryError as exc:
-            self._on_error(str(exc))
-            return
+            edit = edits.apply_edit(project, self._photo_ids, self._request)
         except sqlite3.Error as exc:
-            self._on_error(_plain(exc))
+            raise CatalogChangeFailed(_plain(exc)) from exc
+        self._core_edit = edit if edit.changes else None
+        return edit
+
+    def _undo_in_worker(self, project: Project) -> Edit | None:
+        return self._step_in_worker(project, edits.undo)
+
+    def _redo_in_worker(self, project: Project) -> Edit | None:
+        return self._step_in_worker(project, edits.redo)
+
+    def _step_in_worker(
+        self, project: Project, step: Callable[[Project], Edit | None]
+    ) -> Edit | None:
+        if self._core_edit is None:
+            return None  # the edit changed nothing (or was refused): nothing to undo
+        try:
+            done = step(project)
+        except sqlite3.Error as exc:
+            raise CatalogChangeFailed(_plain(exc)) from exc
+        if done is None or done.to_json() != self._core_edit.to_json():
+            raise HistoryOutOfStep(
+                "the project's edit history was changed outside this window; "
+                "reopen the project to continue"
+            )
+        return done
+
+    # --- GUI thread ----------------------------------------------------------------------
+
+    def _on_applied(self, edit: Edit) -> None:
+        if not edit.changes:
+            drop_if_newest(self._stack, self)
             return
-        self._on_changed(self._edit.photo_ids)
+        self._edit = edit
+        self._on_changed(edit)
+
+    def _on_refused(self, message: str) -> None:
+        on_error = self._on_error  # taken first: dropping deletes the C++ command
+        drop_if_newest(self._stack, self)
+        on_error(message)
+
+    def _on_stepped(self, done: Edit | None) -> None:
+        if done is not None:
+            self._on_changed(done)
 
 
-def apply_request(
-    project: Project,
+def push_request(
+    catalog: CatalogThread,
+    stack: QUndoStack,
     photo_ids: list[int],
     request: EditRequest,
+    *,
     on_changed: ChangedCallback,
     on_error: ErrorCallback,
-) -> CoreEditCommand | None:
-    """Apply ``request`` through the core (one transaction) and return the command to push,
-    or ``None`` when nothing changed. Errors from the core go to ``on_error``."""
-    try:
-        edit = edits.apply_edit(project, photo_ids, request)
-    except GalleryError as exc:
-        on_error(str(exc))
-        return None
-    except sqlite3.Error as exc:
-        on_error(_plain(exc))
-        return None
-    if not edit.changes:
-        return None
-    return CoreEditCommand(project, edit, on_changed, on_error)
+) -> CoreEditCommand:
+    """Push one request as one undo step; the catalog thread applies it (one transaction)
+    and ``on_changed`` runs when it did. Errors from the core go to ``on_error``."""
+    command = CoreEditCommand(
+        catalog, stack, photo_ids, request, on_changed=on_changed, on_error=on_error
+    )
+    stack.push(command)
+    return command

@@ -130,7 +130,10 @@ def show_main_window(
     project: Project, qtbot: QtBot, size: tuple[int, int], *, activate: bool = False
 ) -> MainWindow:
     """A main window on ``project``, at ``size``; ``activate`` for tests that type keys or
-    move focus (an inactive window gets no key events). The caller shuts it down."""
+    move focus (an inactive window gets no key events). The caller shuts it down.
+
+    Returns once the window's catalog thread answered its first jobs (grid ids, first
+    summary), so tests start from a shown, filled window."""
     window = MainWindow(project)
     qtbot.addWidget(window)
     window.resize(*size)
@@ -138,4 +141,5 @@ def show_main_window(
     if activate:
         window.activateWindow()
     qtbot.waitExposed(window)
+    assert window.catalog.settle()
     return window

@@ -267,7 +267,9 @@ def test_export_with_an_override_writes_the_gallery_and_opens_it(  # noqa: PLR09
         (f"photo:{review[0]}", "crowd from behind, nobody recognisable")
     ]
 
-    # The grid's consent badge of the overridden photo changed with it.
+    # The grid's consent badge of the overridden photo changed with it (once the catalog
+    # thread delivered the re-read rows).
+    assert window.catalog.settle()
     verdicts = {}
     for photo_id in review:
         row = window.model.row_of(photo_id)
@@ -517,11 +519,13 @@ def test_a_left_out_photo_can_be_fixed_in_the_grid_and_the_plan_follows(
 
     # Sam Lee was tagged by mistake: the user fixes it in the main window...
     window.apply(edits.EditRequest(remove_people=["Sam Lee"], no_identifiable_people=True))
+    assert window.catalog.settle()  # the edit is in; the dialog checks its plan again
     planned(qtbot, dialog)
     # ...and the plan, checked again, lets the photo go out.
     assert cast["blocked"] not in left_out_rows(dialog)
     assert dialog.export_button.text() == "Export 3 photos"
     window.undo_stack.undo()
+    assert window.catalog.settle()
     planned(qtbot, dialog)
     assert left_out_rows(dialog)[cast["blocked"]][1] == "⊘ Blocked"
     # The row the user was on is still the current one after each check.

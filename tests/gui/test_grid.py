@@ -36,6 +36,7 @@ def loader() -> Iterator[ThumbnailLoader]:
 def window(gui_project: Project, qtbot: QtBot) -> Iterator[MainWindow]:
     win = show_main_window(gui_project, qtbot, (1100, 760), activate=True)
     win.view.setFocus()
+    assert win.catalog.settle()
     yield win
     win.shutdown()
 
@@ -130,6 +131,7 @@ def _select_rows(window: MainWindow, rows: list[int]) -> list[int]:
 
 
 def _field(window: MainWindow, ids: list[int], name: str) -> set[object]:
+    assert window.catalog.settle()  # edits run on the catalog thread; wait for them
     return {get_photo(window.project.conn, i)[name] for i in ids}
 
 
@@ -139,9 +141,12 @@ def test_culling_keys_edit_the_catalog_and_undo_in_one_step(
     ids = _select_rows(window, [0, 2, 3])
     other = window.model.photo_id_at(1)
     assert window.selected_ids() == ids
+    # Every row read (they arrive from the catalog thread), so only edits repaint from here.
+    qtbot.waitUntil(lambda: window.model.has_rows(0, PHOTO_COUNT - 1))
+    assert window.catalog.settle()
     changed: list[int] = []
-    window.model.dataChanged.connect(
-        lambda top, bottom, _roles: changed.extend(range(top.row(), bottom.row() + 1))
+    window.model.dataChanged.connect(  # thumbnails arriving meanwhile name their roles
+        lambda top, bottom, roles: roles or changed.extend(range(top.row(), bottom.row() + 1))
     )
 
     qtbot.keyClick(window.view, Qt.Key.Key_3)
@@ -184,8 +189,10 @@ def test_consent_badge_follows_people_tagging(window: MainWindow) -> None:
     _select_rows(window, [0])
     before = window.model.data(window.model.index(0), Roles.VERDICT)
     window.apply(EditRequest(add_people=["Unknown Visitor"]))
+    assert window.catalog.settle()
     after = window.model.data(window.model.index(0), Roles.VERDICT)
     window.apply(EditRequest(no_identifiable_people=True, remove_people=["Unknown Visitor"]))
+    assert window.catalog.settle()
     cleared = window.model.data(window.model.index(0), Roles.VERDICT)
     assert after != before or after == "needs_review"
     assert after in {"needs_review", "blocked"}
@@ -213,6 +220,7 @@ def test_preview_opens_and_arrows_move(window: MainWindow, qtbot: QtBot) -> None
     qtbot.keyClick(window.preview, Qt.Key.Key_Left)
     assert window.preview.photo_id == first
     qtbot.keyClick(window.preview, Qt.Key.Key_P)  # culling keys work in the preview too
+    assert window.catalog.settle()
     assert get_photo(window.project.conn, first)["flag"] == "pick"
     qtbot.keyClick(window.preview, Qt.Key.Key_Escape)
     assert window.stack.currentWidget() is window.view

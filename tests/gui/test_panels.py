@@ -68,12 +68,16 @@ def _select(window: MainWindow, rows: list[int]) -> list[int]:
     for row in rows:
         selection.select(window.model.index(row), QItemSelectionModel.SelectionFlag.Select)
     QApplication.processEvents()  # the panel follows the selection on the next turn
+    assert window.catalog.settle()  # ... once the summary came back from the catalog thread
     return [window.model.photo_id_at(r) for r in rows]
 
 
 def _settle(window: MainWindow, qtbot: QtBot) -> None:
-    """Wait until the running filter (a worker-thread query) has reached the grid."""
-    qtbot.waitUntil(lambda: not window.panels.busy, timeout=10_000)
+    """Wait until every catalog job and the running filter have reached the window (a
+    result may start a filter, a filter's result may ask for counts)."""
+    for _ in range(3):
+        assert window.catalog.settle()
+        qtbot.waitUntil(lambda: not window.panels.busy, timeout=10_000)
 
 
 def _grid_ids(window: MainWindow) -> list[int]:
@@ -81,6 +85,7 @@ def _grid_ids(window: MainWindow) -> list[int]:
 
 
 def _get(window: MainWindow, photo_id: int, name: str) -> object:
+    assert window.catalog.settle()  # edits run on the catalog thread; wait for them
     return photos.get_photo(window.project.conn, photo_id)[name]
 
 
@@ -106,6 +111,7 @@ def test_each_filter_shows_exactly_what_the_core_query_returns(
     window.apply_to(ids[7:9], edits.EditRequest(add_keywords=["Sessions|Panel"]))
     window.apply_to([ids[9]], edits.EditRequest(add_people=["Ana Müller", "Sam Lee"]))
     window.apply_to([ids[10]], edits.EditRequest(no_identifiable_people=True))
+    assert window.catalog.settle()
     store.add_record(
         project, "Ana Müller", store.new_record(ConsentStatus.REFUSED, store.parse_uses("web"))
     )
@@ -300,8 +306,10 @@ def test_keywords_and_people_for_the_selection(
     keywords.list.setCurrentRow(0)
     keywords.list.setFocus()
     qtbot.keyClick(keywords.list, Qt.Key.Key_Delete)
+    assert window.catalog.settle()
     assert keywords.terms() == [("Venue|Foyer", 3)]
     window.undo_stack.undo()
+    assert window.catalog.settle()
     assert ("Sessions|Panel", 3) in keywords.terms()
 
     # Commas add several keywords in one step; several chosen ones go in one step too.
@@ -309,6 +317,7 @@ def test_keywords_and_people_for_the_selection(
     keywords.add_edit.setFocus()
     qtbot.keyClicks(keywords.add_edit, "Keynote, Venue > Stage")
     qtbot.keyClick(keywords.add_edit, Qt.Key.Key_Return)
+    assert window.catalog.settle()
     assert window.undo_stack.index() == steps + 1
     assert [t for t, _n in keywords.terms()] == [
         "Keynote",
@@ -319,6 +328,7 @@ def test_keywords_and_people_for_the_selection(
     keywords.list.item(0).setSelected(True)
     keywords.list.item(3).setSelected(True)
     qtbot.mouseClick(keywords.remove_button, Qt.MouseButton.LeftButton)
+    assert window.catalog.settle()
     assert window.undo_stack.index() == steps + 2
     assert [t for t, _n in keywords.terms()] == ["Sessions|Panel", "Venue|Foyer"]
 
@@ -397,6 +407,7 @@ def test_edits_under_a_filter_wait_for_f5(window: MainWindow, qtbot: QtBot) -> N
     rated = _select(window, [0, 1])
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_4)
+    assert window.catalog.settle()
     assert window.model.rowCount() == PHOTO_COUNT
     assert bar.refresh_button.isVisible()
     qtbot.keyClick(window.view, Qt.Key.Key_F5)
@@ -415,7 +426,7 @@ def test_preview_gets_the_height_and_the_panel_follows_it(window: MainWindow, qt
     assert window.stack.currentWidget() is window.preview
     assert not window.panels.filter_bar.isVisible()
     qtbot.keyClick(window.preview, Qt.Key.Key_Right)
-    QApplication.processEvents()
+    assert window.catalog.settle()  # the panel's summary comes from the catalog thread
     shown = window.preview.photo_id
     assert shown == window.model.photo_id_at(3)
     panel = window.panels.metadata_panel
@@ -451,6 +462,7 @@ def test_a_refused_change_is_explained_and_not_shown_as_saved(
     keywords.add_edit.setFocus()
     qtbot.keyClicks(keywords.add_edit, "Sessions > ")
     qtbot.keyClick(keywords.add_edit, Qt.Key.Key_Return)
+    assert window.catalog.settle()
     assert len(errors) == 1 and "empty level" in errors[0]
     assert keywords.terms() == []
     assert window.undo_stack.count() == 0
@@ -594,6 +606,7 @@ def test_clock_needs_a_photo_with_a_time(
     _select(window, [0])
     monkeypatch.setattr(panels, "run_dialog", lambda _d: pytest.fail("no dialog expected"))
     window.panels.set_camera_clock()
+    assert window.catalog.settle()
     assert len(errors) == 1 and "has no capture time" in errors[0]
 
 
@@ -701,7 +714,7 @@ def test_filtering_20000_photos_keeps_the_window_responsive(
 
         started = time.perf_counter()
         win.view.selectAll()
-        QApplication.processEvents()
+        assert win.catalog.settle()  # until the panel shows the summary
         select_ms = (time.perf_counter() - started) * 1000
         assert win.panels.metadata_panel.heading.text() == "20,000 photos selected"
         assert win.panels.metadata_panel.keywords.terms() == [("Sessions|Panel", 2_000)]
@@ -717,7 +730,7 @@ def test_filtering_20000_photos_keeps_the_window_responsive(
         steps = win.undo_stack.index()
         started = time.perf_counter()
         keywords.add_edit.returnPressed.emit()
-        QApplication.processEvents()
+        assert win.catalog.settle()  # until the edit and the panel's new summary are in
         keyword_ms = (time.perf_counter() - started) * 1000
         assert win.undo_stack.index() == steps + 1
         assert ("Sessions|Keynote", 1_000) in keywords.terms()

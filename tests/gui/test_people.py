@@ -92,6 +92,12 @@ def main(seeded: Project, qtbot: QtBot) -> Iterator[MainWindow]:
     win.close()  # closes the People window first, then the project
 
 
+def done(holder: PeopleWindow | MainWindow) -> None:
+    """Wait until the catalog thread answered every job (register actions and edits run
+    there) and the answers reached the windows."""
+    assert holder.catalog.settle()
+
+
 def settle(window: PeopleWindow, qtbot: QtBot) -> None:
     """Wait for the review queue's background reload to arrive."""
     qtbot.waitUntil(lambda: not window.review_page.loading, timeout=10_000)
@@ -102,6 +108,7 @@ def people(main: MainWindow, qtbot: QtBot) -> PeopleWindow:
     window = main.people_menu.open(PeopleWindow.PEOPLE_TAB)
     qtbot.waitExposed(window)
     settle(window, qtbot)
+    done(window)
     return window
 
 
@@ -255,6 +262,7 @@ def test_add_and_edit_a_person(
 
     fill(add)
     people.add_person()
+    done(people)
     jo = register.find_person(seeded.conn, "jo@example.org")
     assert (jo.name, jo.role, jo.minor) == ("Jo Walker", "volunteer", False)
     assert people.people_page.current_person_id() == jo.id
@@ -268,6 +276,7 @@ def test_add_and_edit_a_person(
 
     fill(edit)
     people.edit_person()
+    done(people)
     assert register.find_person(seeded.conn, str(jo.id)).minor is True
     assert _cell(people, "Jo Walker", PeopleTableModel.MINOR_COLUMN) == "Minor"
     assert audit.entries(seeded.conn)[-1]["action"] == "person_updated"
@@ -280,6 +289,7 @@ def test_add_and_edit_a_person(
 
     fill(clash)
     people.add_person()
+    done(people)
     assert len(errors) == 1 and "already in the register" in errors[0]
     assert "Traceback" not in errors[0]
     assert people.people_page.model.rowCount() == 5
@@ -317,6 +327,7 @@ def test_recording_consent_updates_the_register_and_the_grid_badge(
 
     fill(without_guardian)
     people.record_consent()
+    done(people)
     # A minor's grant needs the guardian: the form says so and records nothing.
     assert store.person_consents(seeded.conn, [kit.id])[kit.id].records == ()
 
@@ -330,6 +341,7 @@ def test_recording_consent_updates_the_register_and_the_grid_badge(
 
     fill(with_guardian)
     people.record_consent()
+    done(people)
     records = store.person_consents(seeded.conn, [kit.id])[kit.id].records
     assert len(records) == 1
     assert records[0].uses == frozenset({"web", "social", "internal"})
@@ -385,10 +397,12 @@ def test_import_registration_csv_reports_rows_it_could_not_read(
 
     fill(cancel)
     people.import_csv()
+    done(people)
     assert register.list_people(seeded.conn) == before  # nothing written on cancel
 
     shown = fill(lambda dialog: isinstance(dialog, dialogs.ImportPreviewDialog))
     people.import_csv()
+    done(people)
     summary = shown[-1]
     assert isinstance(summary, dialogs.ImportResultDialog)
     assert summary.summary.text().startswith("3 people added, 0 updated, 2 already known.")
@@ -455,6 +469,7 @@ def test_columns_that_were_not_recognised_can_be_chosen(
 
     shown = fill(choose)
     people.import_csv()
+    done(people)
     assert isinstance(shown[-1], dialogs.ImportResultDialog)
     dee = register.find_person(seeded.conn, "dee@example.org")
     assert dee.name == "Dee Okafor"
@@ -468,9 +483,11 @@ def test_a_file_that_is_not_a_registration_gives_a_plain_message(
     bad.write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8)
     monkeypatch.setattr(people_window, "choose_csv", lambda _parent: bad)
     people.import_csv()
+    done(people)
     missing = tmp_path / "gone.csv"
     monkeypatch.setattr(people_window, "choose_csv", lambda _parent: missing)
     people.import_csv()
+    done(people)
     assert len(errors) == 2
     assert all("Traceback" not in e for e in errors)
     assert "gone.csv" in errors[1]
@@ -522,6 +539,7 @@ def test_n_marks_no_identifiable_people_moves_on_and_undoes(
     target = page.current_photo_id()
     assert target == ids[4]
     qtbot.keyClick(page.table, Qt.Key.Key_N)
+    done(people)
     marked = seeded.conn.execute(
         "SELECT no_identifiable_people FROM photos WHERE id = ?", (target,)
     ).fetchone()[0]
@@ -531,11 +549,14 @@ def test_n_marks_no_identifiable_people_moves_on_and_undoes(
     assert _verdict_in_grid(main, target) == Verdict.CLEARED.value
     assert main.undo_stack.count() == 1
     qtbot.keyClick(page.table, Qt.Key.Key_N)
+    done(people)
     assert main.undo_stack.count() == 2
 
     # Undo from the main window: the photo is back in the queue and its badge too.
     main.undo_action.trigger()
+    done(main)
     main.undo_action.trigger()
+    done(main)
     qtbot.waitUntil(lambda: target in _queue_ids(people))
     assert _verdict_in_grid(main, target) == Verdict.NEEDS_REVIEW.value
     flags = seeded.conn.execute("SELECT sum(no_identifiable_people) FROM photos").fetchone()[0]
@@ -555,9 +576,11 @@ def test_several_photos_marked_at_once_are_one_undo_step(
             QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
         )
     qtbot.keyClick(page.table, Qt.Key.Key_N)
+    done(people)
     assert main.undo_stack.count() == 1
     assert len(_queue_ids(people)) == 9 - 3
     qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    done(people)
     qtbot.waitUntil(lambda: len(_queue_ids(people)) == 9)
 
 
@@ -566,8 +589,10 @@ def test_n_and_shift_n_in_the_main_grid(main: MainWindow, ids: list[int], qtbot:
     main.view.setFocus()
     main.view.setCurrentIndex(main.model.index(main.model.row_of(ids[6]) or 0))
     qtbot.keyClick(main.view, Qt.Key.Key_N)
+    done(main)
     assert _verdict_in_grid(main, ids[6]) == Verdict.CLEARED.value
     qtbot.keyClick(main.view, Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier)
+    done(main)
     assert _verdict_in_grid(main, ids[6]) == Verdict.NEEDS_REVIEW.value
     assert main.undo_stack.count() == 2
     assert [a.text() for a in main.people_menu.menu.actions() if a.text()][:2] == [
@@ -597,6 +622,7 @@ def test_tag_people_from_the_queue_with_a_new_name(
 
     fill(names)
     qtbot.keyClick(page.table, Qt.Key.Key_T)
+    done(people)
     tagged = [
         r[0]
         for r in seeded.conn.execute(
@@ -636,6 +662,7 @@ def test_override_needs_a_reason_is_audited_and_never_lifts_a_block(
 
     fill(no_reason)
     qtbot.keyClick(page.table, Qt.Key.Key_O)
+    done(people)
     assert seeded.conn.execute("SELECT count(*) FROM consent_overrides").fetchone()[0] == 0
 
     def reason(dialog: QDialog) -> bool:
@@ -645,6 +672,7 @@ def test_override_needs_a_reason_is_audited_and_never_lifts_a_block(
 
     fill(reason)
     qtbot.keyClick(page.table, Qt.Key.Key_O)
+    done(people)
     decision = store.decisions(seeded.conn, "web", photo_ids=[ids[2]])[ids[2]]
     assert decision.verdict is Verdict.CLEARED
     assert ids[2] not in _queue_ids(people)
@@ -663,6 +691,7 @@ def test_override_needs_a_reason_is_audited_and_never_lifts_a_block(
     assert not page.override_button.isEnabled()
     fill(reason)
     people.override()
+    done(people)
     assert len(errors) == 1 and "no reason can override" in errors[0]
     assert seeded.conn.execute("SELECT count(*) FROM consent_overrides").fetchone()[0] == 1
 
@@ -708,6 +737,7 @@ def test_withdrawal_shows_photos_and_exported_files_before_recording(
 
     fill(look_then_cancel)
     people.withdraw()
+    done(people)
     checked = people.withdrawal_dialog
     qtmodeltester.check(checked.files_tree.model())  # type: ignore[attr-defined]
     assert "2 photos" in str(seen["photos"])
@@ -730,6 +760,7 @@ def test_withdrawal_shows_photos_and_exported_files_before_recording(
 
     fill(withdraw)
     people.withdraw()
+    done(people)
     assert seen["after"] == "Withdrawal of Ana Müller recorded"
     assert seen["takedown"] == files
     assert seen["clipboard"] == "\n".join(files) + "\n"
@@ -756,6 +787,7 @@ def test_withdrawal_of_someone_never_exported_says_nothing_to_take_down(
 
     fill(withdraw)
     people.withdraw()
+    done(people)
     assert "nothing to take down" in seen["text"]
 
 
@@ -786,13 +818,16 @@ def test_tagging_in_the_main_window_updates_the_people_window(
     assert ids[6] in _queue_ids(people)
     main.view.setCurrentIndex(main.model.index(main.model.row_of(ids[6]) or 0))
     main.apply(edits.EditRequest(add_people=["Ana Müller"]))
+    done(main)
     # Ana consented to everything: the photo left the queue, and she has one photo more.
     assert ids[6] not in _queue_ids(people)
     assert _cell(people, "Ana Müller", PeopleTableModel.PHOTOS_COLUMN) == "3"
     main.undo_action.trigger()
+    done(main)
     assert ids[6] in _queue_ids(people)
     assert _cell(people, "Ana Müller", PeopleTableModel.PHOTOS_COLUMN) == "2"
     main.redo_action.trigger()
+    done(main)
     assert ids[6] not in _queue_ids(people)
 
 
@@ -871,6 +906,7 @@ def test_audit_log_tab_says_who_did_what_and_why(
     kit = register.find_person(seeded.conn, "Kit Lee")
     register.update_person(seeded, kit.id, name="Kit Lee-Smith", minor=False)
     people.show_tab(PeopleWindow.AUDIT_TAB)
+    done(people)  # the log is read on the catalog thread
     page = people.audit_page
     qtmodeltester.check(page.model)  # type: ignore[attr-defined]
     qtmodeltester.check(page.proxy)  # type: ignore[attr-defined]
@@ -933,6 +969,7 @@ def test_names_that_look_like_markup_are_shown_as_typed(
 
     fill(look)
     people.withdraw()
+    done(people)
     assert "&lt;img src=x&gt;" in seen[0] and "<img" not in seen[0]
 
 
@@ -942,12 +979,14 @@ def test_rejecting_a_photo_in_the_grid_takes_it_out_of_the_queue(
     assert ids[8] in _queue_ids(people)
     main.view.setCurrentIndex(main.model.index(main.model.row_of(ids[8]) or 0))
     main.apply(edits.EditRequest(flag=-1))  # X in the grid
+    done(main)
     assert ids[8] not in _queue_ids(people)
     summary = people.review_page.summary.text()
     assert summary == (
         "8 need review · 1 blocked · 2 cleared · 1 rejected (not exported, not listed)"
     )
     main.undo_action.trigger()
+    done(main)
     assert ids[8] in _queue_ids(people)
     assert people.review_page.summary.text() == "9 need review · 1 blocked · 2 cleared"
 
@@ -972,6 +1011,7 @@ def test_override_from_the_keyboard_alone(
 
     monkeypatch.setattr(dialogs, "run_dialog", run)
     qtbot.keyClick(page.table, Qt.Key.Key_O)
+    done(people)
     assert (
         store.decisions(seeded.conn, "web", photo_ids=[ids[5]])[ids[5]].verdict is Verdict.CLEARED
     )
@@ -1007,6 +1047,7 @@ def test_tag_from_the_keyboard_with_completion(
 
     monkeypatch.setattr(dialogs, "run_dialog", run)
     qtbot.keyClick(page.table, Qt.Key.Key_T)
+    done(people)
     tagged = seeded.conn.execute(
         "SELECT pe.name FROM photo_people pp JOIN people pe ON pe.id = pp.person_id"
         " WHERE pp.photo_id = ?",
@@ -1022,6 +1063,7 @@ def test_the_register_can_be_saved_as_csv(
     target = tmp_path / "people.csv"
     monkeypatch.setattr(people_window, "choose_save_csv", lambda _parent, _name: target)
     people.people_page.export_button.click()
+    done(people)
     with target.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     by_name = {row["name"]: row for row in rows}
@@ -1034,4 +1076,5 @@ def test_the_register_can_be_saved_as_csv(
         people_window, "choose_save_csv", lambda _parent, _name: tmp_path / "nowhere" / "x.csv"
     )
     people.export_csv()
+    done(people)
     assert len(errors) == 1 and "x.csv" in errors[0] and "Traceback" not in errors[0]

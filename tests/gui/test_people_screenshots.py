@@ -92,6 +92,7 @@ def test_people_screenshots(main: MainWindow, qtbot: QtBot, tmp_path: Path) -> N
     project = main.project
     people = main.people_menu.open(PeopleWindow.PEOPLE_TAB)
     qtbot.waitExposed(people)
+    assert main.catalog.settle()  # the register is read on the catalog thread
     ana = register.find_person(project.conn, "Ana Müller")
     people.people_page.select_person(ana.id)
     _thumbnails_loaded(people, qtbot)
@@ -185,7 +186,7 @@ def test_people_screenshots(main: MainWindow, qtbot: QtBot, tmp_path: Path) -> N
     # The withdrawal flow, over a real export of Ana's photos.
     export(project, tmp_path / "site", preset_name="website", workers=1)
     people.show_tab(PeopleWindow.PEOPLE_TAB)
-    people.people_page.select_person(ana.id)
+    assert people.people_page.select_person(ana.id)
     captured: list[dialogs.WithdrawalDialog] = []
 
     def capture(dialog: object) -> bool:
@@ -202,10 +203,12 @@ def test_people_screenshots(main: MainWindow, qtbot: QtBot, tmp_path: Path) -> N
     dialogs.run_dialog = capture  # type: ignore[assignment]
     try:
         people.withdraw()
+        assert main.catalog.settle()  # the dialog opens once the catalog thread answered
     finally:
         dialogs.run_dialog = original  # type: ignore[assignment]
     assert captured and captured[0].takedown_paths()
 
     people.show_tab(PeopleWindow.AUDIT_TAB)
+    assert main.catalog.settle()
     assert people.audit_page.model.rowCount() > 5
     _save(people, "audit-log")

@@ -87,8 +87,10 @@ def test_culling_keys_still_work_in_the_grid_and_the_preview(
     window.view.setFocus()
     qtbot.waitUntil(window.view.hasFocus)
     qtbot.keyClick(window.view, Qt.Key.Key_3)
+    assert window.catalog.settle()  # edits run on the catalog thread
     assert set(_column(project, "rating")) == {3}
     qtbot.keyClick(window.view, Qt.Key.Key_N)
+    assert window.catalog.settle()
     assert set(_column(project, "no_identifiable_people")) == {1}
     qtbot.keyClick(window.view, Qt.Key.Key_Space)
     assert window.stack.currentWidget() is window.preview
@@ -136,6 +138,7 @@ def test_growing_the_selection_shows_the_committed_text_as_different(
     )
     both = [model.photo_id_at(0), model.photo_id_at(1)]
     qtbot.waitUntil(lambda: panel.photo_ids == both)
+    assert window.catalog.settle()  # the commit, then the new selection's summary
     stored = dict(window.project.conn.execute("SELECT id, caption FROM photos").fetchall())
     assert stored[both[0]] == "NEW CAPTION" and stored[both[1]] != "NEW CAPTION"
     # The panel shows the selection as stored now: the two captions differ.
@@ -164,15 +167,19 @@ def test_a_locked_catalog_is_explained_for_edits_and_undo(
     window.view.setFocus()
     qtbot.waitUntil(window.view.hasFocus)
     qtbot.keyClick(window.view, Qt.Key.Key_2)  # one edit to undo later
+    assert window.catalog.settle()
     assert window.undo_stack.count() == 1
-    window.project.conn.execute("PRAGMA busy_timeout = 50")
+    # Edits are written by the catalog thread's connection: it is the one that must give up.
+    window.catalog.call(lambda p: p.conn.execute("PRAGMA busy_timeout = 50"))
     other = sqlite3.connect(project_path / "catalog.sqlite", isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
         qtbot.keyClick(window.view, Qt.Key.Key_4)
+        assert window.catalog.settle()
         assert errors and "busy" in errors[-1]
         assert window.undo_stack.count() == 1
         window.undo_stack.undo()
+        assert window.catalog.settle()
         assert len(errors) == 2 and "busy" in errors[-1]
     finally:
         other.execute("ROLLBACK")
@@ -207,6 +214,7 @@ def test_a_burst_of_edits_makes_one_export_plan_at_a_time(
     ids = [window.model.photo_id_at(r) for r in range(window.model.rowCount())]
     for stars in (1, 2, 3, 4, 5, 1, 2, 3, 4, 5):  # culling keys, faster than a plan
         window.apply_to(ids, EditRequest(rating=stars))
+    assert window.catalog.settle()  # the edits are applied; each asked for a new plan
     assert dialog.is_planning()
     qtbot.waitUntil(lambda: not dialog.is_planning(), timeout=30_000)
     qtbot.waitUntil(lambda: not dialog._plan_jobs, timeout=10_000)
@@ -312,10 +320,12 @@ def test_a_field_that_differs_can_be_cleared_on_all_in_one_step(
     )
     panel = window.panels.metadata_panel
     qtbot.waitUntil(lambda: sorted(panel.photo_ids) == sorted([first, second]))
+    assert window.catalog.settle()  # the summary is read on the catalog thread
     button = panel.clear_buttons["credit"]
     assert button.isVisible() and button.text() == "Clear on all 2 photos"
     assert not panel.clear_buttons["caption"].isVisible()  # the same (empty) on both
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.catalog.settle()  # the edit, then the panel's new summary
 
     def credits() -> dict[int, object]:
         rows = window.project.conn.execute(
@@ -327,6 +337,7 @@ def test_a_field_that_differs_can_be_cleared_on_all_in_one_step(
     assert window.undo_stack.count() == steps + 1
     assert not button.isVisible()
     window.undo_stack.undo()
+    assert window.catalog.settle()
     assert credits() == {first: "Ana", second: "Ben"}
     assert button.isVisible()
     assert errors == []

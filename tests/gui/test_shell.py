@@ -245,7 +245,10 @@ def test_badges_follow_the_register_after_invalidate(gui_project: Project, qtbot
     try:
         window.view.setCurrentIndex(window.model.index(0))
         window.apply(EditRequest(add_people=["Sam Speaker"]))
+        assert window.catalog.settle()
         index = window.model.index(0)
+        window.model.data(index, Roles.VERDICT)  # a miss: asks the catalog thread for the block
+        assert window.catalog.settle()
         assert window.model.data(index, Roles.VERDICT) == "needs_review"
         assert register.find_person(gui_project.conn, "Sam Speaker").name == "Sam Speaker"
         store.add_record(
@@ -257,6 +260,7 @@ def test_badges_follow_the_register_after_invalidate(gui_project: Project, qtbot
         changed: list[tuple[int, int]] = []
         window.model.dataChanged.connect(lambda a, b, _r: changed.append((a.row(), b.row())))
         window.model.invalidate()
+        assert window.catalog.settle()  # every cached row read again, repainted in one run
         assert changed == [(0, window.model.rowCount() - 1)]
         assert window.model.data(index, Roles.VERDICT) == "cleared"
     finally:

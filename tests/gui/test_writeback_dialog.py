@@ -72,6 +72,7 @@ def window(sample_project: Path, tmp_path: Path, qtbot: QtBot) -> Iterator[MainW
     win.resize(1100, 760)
     win.show()
     qtbot.waitExposed(win)
+    assert win.catalog.settle()
     yield win
     win.shutdown()
 
@@ -108,6 +109,8 @@ def _path(window: MainWindow, photo_id: int) -> Path:
 
 
 def _state(window: MainWindow, photo_id: int) -> str:
+    # Edits, and the re-read of their cells, run on the catalog thread: wait for both.
+    assert window.catalog.settle()
     row = window.model.row_of(photo_id)
     assert row is not None
     return str(window.model.data(window.model.index(row), Roles.WRITE_STATE))

@@ -6,14 +6,21 @@ keyword count, consent verdict) are fetched a block of 64 rows at a time — one
 :func:`grid_cells`, a few queries — the first time a row is painted, and dropped for the rows
 an edit touched, so a 20,000-photo project costs one integer list up front. Where the rows
 come from is a :class:`PhotoSource`, so the grid can be tested with 2,000 synthetic rows.
+
+In the main window the source is a :class:`ThreadedCatalogSource`: block reads go to the
+window's :class:`~gallery_app.gui.catalog_thread.CatalogThread` and arrive later, so a cell
+shows the placeholder card until its block is in, and the model repaints the block's cells
+when it arrives. A source without ``fetch_rows`` (a fake, or :class:`CatalogSource` for the
+smaller grids of the People window) is read synchronously as before.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -22,6 +29,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QPixmap
 
@@ -30,6 +38,9 @@ from gallery_app.core.catalog.photos import PhotoQuery, list_photo_ids
 from gallery_app.core.consent.model import Verdict
 from gallery_app.core.project import Project
 from gallery_app.gui.thumbnail_loader import ThumbnailLoader
+
+if TYPE_CHECKING:
+    from gallery_app.gui.catalog_thread import CatalogThread
 
 CONSENT_USE = "web"
 """The use whose verdict the grid badge shows (the app's main export)."""
@@ -87,7 +98,7 @@ class PhotoSource(Protocol):
 
 
 class CatalogSource:
-    """Rows from an open project through the core's public queries."""
+    """Rows from an open project through the core's public queries, on the calling thread."""
 
     def __init__(self, project: Project, query: PhotoQuery | None = None) -> None:
         self.project = project
@@ -98,26 +109,66 @@ class CatalogSource:
         return list_photo_ids(self.project.conn, self.query)
 
     def rows(self, photo_ids: list[int]) -> dict[int, PhotoRow]:
-        # Ids that are gone (a running import took a damaged file out again) are simply not
-        # in the result; the next sync drops their rows.
-        return {
-            cell.photo_id: PhotoRow(
-                photo_id=cell.photo_id,
-                filename=cell.filename,
-                rating=cell.rating,
-                flag=cell.flag,
-                color_label=cell.color_label,
-                content_hash=cell.content_hash,
-                orientation=cell.orientation,
-                source=self.project.resolve(cell.path),
-                verdict=cell.verdict,
-                keywords=cell.keywords,
-                has_caption=cell.has_caption,
-                has_alt_text=cell.has_alt_text,
-                write_state=cell.write_state,
-            )
-            for cell in grid_cells(self.project.conn, photo_ids, CONSENT_USE).values()
-        }
+        return read_rows(self.project, photo_ids)
+
+
+def read_rows(project: Project, photo_ids: list[int]) -> dict[int, PhotoRow]:
+    """The grid rows of these photos from ``project``'s connection (any thread that owns it).
+
+    Ids that are gone (a running import took a damaged file out again) are simply not in the
+    result; the next sync drops their rows."""
+    return {
+        cell.photo_id: PhotoRow(
+            photo_id=cell.photo_id,
+            filename=cell.filename,
+            rating=cell.rating,
+            flag=cell.flag,
+            color_label=cell.color_label,
+            content_hash=cell.content_hash,
+            orientation=cell.orientation,
+            source=project.resolve(cell.path),
+            verdict=cell.verdict,
+            keywords=cell.keywords,
+            has_caption=cell.has_caption,
+            has_alt_text=cell.has_alt_text,
+            write_state=cell.write_state,
+        )
+        for cell in grid_cells(project.conn, photo_ids, CONSENT_USE).values()
+    }
+
+
+class ThreadedCatalogSource(CatalogSource):
+    """The main window's source: every read runs on its catalog thread.
+
+    Block reads are asynchronous (:meth:`fetch_rows`); the id list is one blocking round
+    trip (:meth:`photo_ids`), because a reset must know its rows at once. The GUI thread's
+    own connection is never used.
+    """
+
+    def __init__(
+        self, project: Project, catalog: CatalogThread, query: PhotoQuery | None = None
+    ) -> None:
+        super().__init__(project, query)
+        self.catalog = catalog
+
+    def photo_ids(self) -> list[int]:
+        query = self.query
+        return self.catalog.call(lambda p: list_photo_ids(p.conn, query))
+
+    def rows(self, photo_ids: list[int]) -> dict[int, PhotoRow]:
+        ids = list(photo_ids)
+        return self.catalog.call(lambda p: read_rows(p, ids))
+
+    def fetch_rows(
+        self,
+        photo_ids: list[int],
+        deliver: Callable[[dict[int, PhotoRow]], None],
+        fail: Callable[[str], None],
+    ) -> None:
+        """Read these rows on the catalog thread; ``deliver`` or ``fail`` runs on the GUI
+        thread, after every earlier catalog job's result."""
+        ids = list(photo_ids)
+        self.catalog.submit(lambda p: read_rows(p, ids), deliver, fail)
 
 
 class Roles:
@@ -148,7 +199,13 @@ FLAG_TEXT = {1: "Pick", -1: "Rejected", 0: "Not flagged"}
 
 
 class PhotoGridModel(QAbstractListModel):
-    """Ids in display order; rows on demand; thumbnails through a :class:`ThumbnailLoader`."""
+    """Ids in display order; rows on demand; thumbnails through a :class:`ThumbnailLoader`.
+
+    Signals:
+        rows_failed: a block read on the catalog thread failed (a sentence for the user).
+    """
+
+    rows_failed = Signal(str)
 
     def __init__(
         self,
@@ -162,6 +219,9 @@ class PhotoGridModel(QAbstractListModel):
         self._ids: list[int] = []
         self._row_of: dict[int, int] = {}
         self._rows: dict[int, PhotoRow] = {}
+        self._pending: set[int] = set()
+        """Ids whose rows were asked of an asynchronous source and have not arrived."""
+        self._waiters: dict[int, list[Callable[[PhotoRow | None], None]]] = {}
         self._placeholder = _placeholder()
         loader.thumbnail_ready.connect(self._on_thumbnail)
         self.reload()
@@ -294,7 +354,8 @@ class PhotoGridModel(QAbstractListModel):
         return self._row_of.get(photo_id)
 
     def row(self, photo_id: int) -> PhotoRow | None:
-        """The cell details for one photo, fetching its block of neighbours on a miss."""
+        """The cell details for one photo, or None while its block is being read (a miss
+        asks for the block of neighbours; an asynchronous source repaints them on arrival)."""
         cached = self._rows.get(photo_id)
         if cached is not None:
             return cached
@@ -302,14 +363,24 @@ class PhotoGridModel(QAbstractListModel):
         if position is None:
             return None
         start = position - position % _BLOCK
-        block = [i for i in self._ids[start : start + _BLOCK] if i not in self._rows]
-        if len(self._rows) + len(block) > _ROW_CACHE:
-            # Drop the oldest half: a scroll through 20,000 photos would otherwise keep them
-            # all, and a growing heap makes the garbage collector pause mid-scroll.
-            for old in list(itertools.islice(self._rows, len(self._rows) // 2)):
-                del self._rows[old]
-        self._rows.update(self._source.rows(block))
+        block = [
+            i
+            for i in self._ids[start : start + _BLOCK]
+            if i not in self._rows and i not in self._pending
+        ]
+        if block:
+            self._read(block, announce=False)
         return self._rows.get(photo_id)
+
+    def fetch_row(self, photo_id: int, callback: Callable[[PhotoRow | None], None]) -> None:
+        """Call ``callback`` with the photo's row once it is read (at once if it is cached);
+        None if the photo is not in the grid or the read failed. A row being read again
+        (after an edit) is handed over when the new values arrive, not the old ones."""
+        row = None if photo_id in self._pending else self.row(photo_id)
+        if photo_id in self._pending:
+            self._waiters.setdefault(photo_id, []).append(callback)
+            return
+        callback(row)
 
     def has_rows(self, first: int, last: int) -> bool:
         """Rows ``first``..``last`` are all read (painting them needs no query)."""
@@ -317,40 +388,88 @@ class PhotoGridModel(QAbstractListModel):
         return all(self._ids[p] in self._rows for p in range(max(first, 0), last + 1))
 
     def prefetch(self, first: int, last: int) -> bool:
-        """Read the first uncached block among rows ``first``..``last``; True if one was read
-        (call again for the next). The view calls this between frames for the screens next
-        to the visible one, so a scroll's frame is a paint, not a paint plus a query."""
+        """Ask for the rows ``first``..``last`` not yet read; True if the caller should call
+        again (a synchronous source reads one block per call). The view calls this between
+        frames for the screens next to the visible one, so a scroll's frame is a paint, not
+        a paint plus a query."""
         last = min(last, len(self._ids) - 1)
-        for position in range(max(first, 0), last + 1):
-            photo_id = self._ids[position]
-            if photo_id not in self._rows:
-                self.row(photo_id)
-                return True
-        return False
+        missing = [
+            self._ids[p]
+            for p in range(max(first, 0), last + 1)
+            if self._ids[p] not in self._rows and self._ids[p] not in self._pending
+        ]
+        if not missing:
+            return False
+        if self._asynchronous():
+            self._read(missing, announce=False)
+            return False
+        self.row(missing[0])
+        return True
 
     def refresh(self, photo_ids: list[int]) -> None:
         """Re-read these photos and repaint only their cells (after an edit or undo).
 
-        Rows already cached are read again at once (the cells on screen change in the same
-        frame); the others are simply read when first painted. One ``dataChanged`` goes out
-        per run of adjacent rows, so a 1,000-photo edit is a handful of signals."""
-        positions = sorted(p for i in photo_ids if (p := self._row_of.get(i)) is not None)
-        if not positions:
-            return
-        cached = [self._ids[p] for p in positions if self._ids[p] in self._rows]
-        for photo_id in cached:
-            del self._rows[photo_id]
+        Rows already cached are read again (an asynchronous source repaints them when they
+        arrive; until then the cells keep their old values rather than flashing empty); the
+        others are simply read when first painted. One ``dataChanged`` goes out per run of
+        adjacent rows, so a 1,000-photo edit is a handful of signals."""
+        cached = [i for i in photo_ids if i in self._row_of and i in self._rows]
         if cached:
-            self._rows.update(self._source.rows(cached))
-        for first, last in _runs(positions):
-            self.dataChanged.emit(self.index(first), self.index(last), [])
+            self._read(cached, announce=True)
 
     def invalidate(self) -> None:
-        """Forget every cached row and repaint (after a change that may touch any photo,
-        such as a consent record in the register). Only the visible rows are read again."""
-        self._rows.clear()
-        if self._ids:
-            self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1), [])
+        """Read every cached row again and repaint (after a change that may touch any photo,
+        such as a consent record in the register)."""
+        self.refresh(list(self._rows))
+
+    def _asynchronous(self) -> bool:
+        return getattr(self._source, "fetch_rows", None) is not None
+
+    def _read(self, photo_ids: list[int], *, announce: bool) -> None:
+        """Read rows from the source. A synchronous source stores them at once (``announce``:
+        also repaint their cells); an asynchronous one repaints when they arrive."""
+        fetch = getattr(self._source, "fetch_rows", None)
+        if fetch is None:
+            self._store(self._source.rows(photo_ids), announce=announce)
+            return
+        ids = list(photo_ids)
+        self._pending.update(ids)
+        fetch(
+            ids, lambda rows: self._on_rows(ids, rows), lambda msg: self._on_rows_failed(ids, msg)
+        )
+
+    def _on_rows(self, photo_ids: list[int], rows: dict[int, PhotoRow]) -> None:
+        self._pending.difference_update(photo_ids)
+        self._store(rows, announce=True)
+        self._wake(photo_ids)
+
+    def _on_rows_failed(self, photo_ids: list[int], message: str) -> None:
+        self._pending.difference_update(photo_ids)
+        self._wake(photo_ids)
+        self.rows_failed.emit(message)
+
+    def _wake(self, photo_ids: list[int]) -> None:
+        if not self._waiters:
+            return
+        for photo_id in photo_ids:
+            for callback in self._waiters.pop(photo_id, []):
+                callback(self._rows.get(photo_id))
+
+    def _store(self, rows: dict[int, PhotoRow], *, announce: bool) -> None:
+        # Rows of photos a filter or an import took out meanwhile are not kept.
+        fresh = {i: r for i, r in rows.items() if i in self._row_of}
+        if len(self._rows) + len(fresh) > _ROW_CACHE:
+            # Drop the oldest half: a scroll through 20,000 photos would otherwise keep them
+            # all, and a growing heap makes the garbage collector pause mid-scroll.
+            for old in list(itertools.islice(self._rows, len(self._rows) // 2)):
+                del self._rows[old]
+        for photo_id in fresh:
+            self._rows.pop(photo_id, None)  # re-inserted last: newest in the eviction order
+        self._rows.update(fresh)
+        if announce:
+            positions = sorted(self._row_of[i] for i in fresh)
+            for first, last in _runs(positions):
+                self.dataChanged.emit(self.index(first), self.index(last), [])
 
     def set_thumbnail_box(self, box: QSize) -> None:
         """The size (device pixels) cells draw thumbnails at; sharper ones are loaded lazily."""

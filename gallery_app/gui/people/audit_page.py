@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QSortFilterProxyModel,
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 
 from gallery_app.core import audit
 from gallery_app.core.catalog.photos import file_name
+from gallery_app.core.project import Project
+from gallery_app.gui import messages
 from gallery_app.gui.people.models import AuditLogModel
 from gallery_app.gui.people.widgets import table_view
 
@@ -64,22 +66,32 @@ class AuditPage(QWidget):
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
 
     def reload(self) -> None:
-        conn = self.owner.project.conn
-        entries = audit.entries(conn)
-        people = {int(pid): str(name) for pid, name in conn.execute("SELECT id, name FROM people")}
-        photo_ids = sorted(
-            {
-                int(e["subject"].partition(":")[2])
-                for e in entries
-                if e["subject"].startswith("photo:") and e["subject"][6:].isdigit()
-            }
+        """Read the log on the window's catalog thread; the table fills when it arrives."""
+        self.owner.catalog.submit(
+            read_audit,
+            lambda found: self.model.set_entries(*found),
+            lambda text: messages.show_error(self, "Could not read the audit log", text),
         )
-        photos = {}
-        for start in range(0, len(photo_ids), 500):
-            chunk = photo_ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for photo_id, path in conn.execute(
-                f"SELECT id, path FROM photos WHERE id IN ({marks})", chunk
-            ):
-                photos[int(photo_id)] = file_name(str(path))
-        self.model.set_entries(entries, people, photos)
+
+
+def read_audit(project: Project) -> tuple[list[Any], dict[int, str], dict[int, str]]:
+    """The audit entries, people's names and the file names of the photos they mention."""
+    conn = project.conn
+    entries = audit.entries(conn)
+    people = {int(pid): str(name) for pid, name in conn.execute("SELECT id, name FROM people")}
+    photo_ids = sorted(
+        {
+            int(e["subject"].partition(":")[2])
+            for e in entries
+            if e["subject"].startswith("photo:") and e["subject"][6:].isdigit()
+        }
+    )
+    photos: dict[int, str] = {}
+    for start in range(0, len(photo_ids), 500):
+        chunk = photo_ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for photo_id, path in conn.execute(
+            f"SELECT id, path FROM photos WHERE id IN ({marks})", chunk
+        ):
+            photos[int(photo_id)] = file_name(str(path))
+    return entries, people, photos

@@ -71,8 +71,14 @@ class PeopleMenu(QObject):
         """Show the People window on ``tab`` (creating it the first time)."""
         if self.people_window is None:
             self.people_window = _people_window_class()(
-                self.main.project, self.main.undo_stack, self.main._on_changed, self.main
+                self.main.project,
+                self.main.undo_stack,
+                self.main._on_changed,
+                self.main,
+                catalog=self.main.catalog,
+                on_edit=self.main.on_edit,
             )
+            self.main.edit_applied.connect(self.people_window.edit_applied)
             self.people_window.show_photo_requested.connect(self.show_photo)
         elif not self.people_window.isVisible():
             # It was closed; the register may have changed since (another window, the CLI).

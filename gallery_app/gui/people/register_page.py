@@ -31,8 +31,10 @@ from PySide6.QtWidgets import (
 from gallery_app.core.catalog.photos import PhotoQuery
 from gallery_app.core.consent import store
 from gallery_app.core.consent.model import USES
+from gallery_app.core.errors import GalleryError
 from gallery_app.core.project import Project
-from gallery_app.gui.models.photo_grid_model import CatalogSource, PhotoGridModel, Roles
+from gallery_app.gui.catalog_thread import CatalogThread
+from gallery_app.gui.models.photo_grid_model import PhotoGridModel, Roles, ThreadedCatalogSource
 from gallery_app.gui.people import dialogs
 from gallery_app.gui.people.models import (
     STATE_TEXT,
@@ -59,8 +61,9 @@ class PersonPanel(QWidget):
 
     photo_activated = Signal(int)
 
-    def __init__(self, project: Project, loader: ThumbnailLoader) -> None:
+    def __init__(self, project: Project, loader: ThumbnailLoader, catalog: CatalogThread) -> None:
         super().__init__()
+        self.catalog = catalog
         self.setAccessibleName("Selected person")
         self.name_label = dialogs.heading("")
         self.details_label = QLabel()
@@ -86,7 +89,7 @@ class PersonPanel(QWidget):
         self.history.setAlternatingRowColors(True)
         self.history.header().setStretchLastSection(True)
         self.photos_label = section("Photos")
-        self.source = CatalogSource(project, PhotoQuery(ids=[]))
+        self.source = ThreadedCatalogSource(project, catalog, PhotoQuery(ids=[]))
         self.photo_model = PhotoGridModel(self.source, loader, self)
         self.photos = PhotoGridView()
         self.photos.setAccessibleName("Photos of the selected person")
@@ -138,7 +141,14 @@ class PersonPanel(QWidget):
             chip = self.chip_labels[use]
             style_chip(chip, f"{use.capitalize()}: {STATE_TEXT[state]}", STATE_TONE[state])
             chip.setAccessibleName(f"{use} consent: {STATE_TEXT[state].split(' ', 1)[1]}")
-        history = store.person_consents(project.conn, [person["id"]]).get(person["id"])
+        # One person's records: a blocking round trip to the catalog thread.
+        person_id = person["id"]
+        try:
+            history = self.catalog.call(
+                lambda p: store.person_consents(p.conn, [person_id]).get(person_id)
+            )
+        except GalleryError:
+            history = None  # shown as "No consent recorded yet"; the register still works
         for record in reversed(history.records if history else ()):
             valid = "always"
             if record.valid_from or record.valid_until:
@@ -250,7 +260,7 @@ class PeoplePage(QWidget):
         hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(placeholder-text);")
         left_layout.addWidget(hint)
-        self.panel = PersonPanel(owner.project, owner.loader)
+        self.panel = PersonPanel(owner.project, owner.loader, owner.catalog)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.panel)

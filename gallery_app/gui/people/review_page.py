@@ -270,7 +270,8 @@ class ReviewPage(QWidget):
         keep_row = max(self.table.currentIndex().row(), 0)
         keep_id = self.current_photo_id()
         try:
-            items = review_items(self.owner.project.conn, self.use, photo_ids)
+            use = self.use
+            items = self.owner.catalog.call(lambda p: review_items(p.conn, use, photo_ids))
         except GalleryError as exc:
             messages.show_error(self, "Could not check the photos", str(exc))
             return
@@ -370,7 +371,7 @@ class ReviewPage(QWidget):
             return
         self.thumb.setText("Loading…")
         try:
-            photo = get_photo(self.owner.project.conn, photo_id)
+            photo = self.owner.catalog.call(lambda p: get_photo(p.conn, photo_id))
         except GalleryError:
             self.thumb.setText("No preview")
             return

@@ -36,18 +36,19 @@ from PySide6.QtWidgets import (
 from gallery_app.core.catalog.photos import PhotoQuery
 from gallery_app.core.consent import store
 from gallery_app.core.consent.model import Verdict
-from gallery_app.core.edits import EditRequest
+from gallery_app.core.edits import Edit, EditRequest
 from gallery_app.core.errors import GalleryError
 from gallery_app.core.people import register
 from gallery_app.core.project import Project
 from gallery_app.gui import messages
-from gallery_app.gui.models.photo_grid_model import CatalogSource, PhotoGridModel
+from gallery_app.gui.catalog_thread import CatalogThread
+from gallery_app.gui.models.photo_grid_model import PhotoGridModel, ThreadedCatalogSource
 from gallery_app.gui.people import dialogs
 from gallery_app.gui.people.audit_page import AuditPage
 from gallery_app.gui.people.register_page import PeoplePage
 from gallery_app.gui.people.review_page import ReviewPage
 from gallery_app.gui.thumbnail_loader import ThumbnailLoader
-from gallery_app.gui.undo import CoreEditCommand, apply_request
+from gallery_app.gui.undo import push_request
 from gallery_app.gui.views.photo_grid_view import PhotoGridView
 
 PhotosChanged = Callable[[list[int]], None]
@@ -69,12 +70,18 @@ class PeopleWindow(QWidget):
         undo_stack: QUndoStack,
         on_photos_changed: PhotosChanged,
         parent: QWidget | None = None,
+        *,
+        catalog: CatalogThread,
+        on_edit: Callable[[Edit], None],
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.project = project
         self.undo_stack = undo_stack
+        self.catalog = catalog
         self._on_photos_changed = on_photos_changed
-        self.setWindowTitle(f"People and consent — {project.defaults().event_name}")
+        self._on_edit = on_edit
+        event = catalog.call(lambda p: p.defaults().event_name)
+        self.setWindowTitle(f"People and consent — {event}")
         self.setAccessibleName("People and consent")
         self.loader = ThumbnailLoader(self, threads=1)
         self.people_page = PeoplePage(self)
@@ -92,8 +99,6 @@ class PeopleWindow(QWidget):
         layout.addWidget(self.tabs)
         self._build_actions()
         self._closed = False
-        self._undo_index = undo_stack.index()
-        undo_stack.indexChanged.connect(self._undo_index_changed)
         self.resize(1260, 740)
         self.refresh()
 
@@ -156,25 +161,13 @@ class PeopleWindow(QWidget):
         if self.tabs.currentIndex() == self.AUDIT_TAB:
             self.audit_page.reload()
 
-    def _undo_index_changed(self, index: int) -> None:
-        """An edit was made, undone or redone — here, in the grid or in the metadata panel.
-
-        Every step between the old and the new index is one core edit that names the photos
-        it touched, so only those are re-checked.
-        """
-        if self._closed:
+    def edit_applied(self, edit: Edit) -> None:
+        """An edit was applied, undone or redone on the catalog thread — here, in the grid or
+        in the metadata panel (the main window relays it). Only its photos are re-checked."""
+        if self._closed or not edit.changes:
             return
-        low, high = sorted((self._undo_index, index))
-        self._undo_index = index
-        photo_ids: set[int] = set()
-        tags_changed = False
-        for position in range(low, high):
-            command = self.undo_stack.command(position)
-            if isinstance(command, CoreEditCommand):
-                photo_ids.update(command.edit.photo_ids)
-                tags_changed |= any(c.field == "people" for c in command.edit.changes)
-        if photo_ids:
-            self._photos_changed(sorted(photo_ids), register_changed=tags_changed)
+        tags_changed = any(c.field == "people" for c in edit.changes)
+        self._photos_changed(edit.photo_ids, register_changed=tags_changed)
 
     def _photos_changed(self, photo_ids: list[int], *, register_changed: bool) -> None:
         """Bring this window up to date with a change to these photos' verdicts."""
@@ -192,37 +185,53 @@ class PeopleWindow(QWidget):
         self._on_photos_changed(photo_ids)
         self._photos_changed(photo_ids, register_changed=True)
 
-    def _photos_of(self, person_id: int) -> list[int]:
-        return [
-            int(r[0])
-            for r in self.project.conn.execute(
-                "SELECT photo_id FROM photo_people WHERE person_id = ?", (person_id,)
-            )
-        ]
+    def _reload_people(self, then: Callable[[], object] | None = None) -> None:
+        """Read the register on the catalog thread and show it (then run ``then``)."""
 
-    def _reload_people(self) -> None:
-        try:
-            self.people_page.reload(register.list_people(self.project.conn))
-        except GalleryError as exc:
-            messages.show_error(self, "Could not read the people register", str(exc))
+        def show(people: list[dict[str, Any]]) -> None:
+            if self._closed:
+                return
+            self.people_page.reload(people)
+            if then is not None:
+                then()
+
+        self.catalog.submit(
+            lambda p: register.list_people(p.conn),
+            show,
+            lambda text: messages.show_error(self, "Could not read the people register", text),
+        )
 
     def _error(self, title: str, exc: Exception) -> None:
         text = str(exc) if isinstance(exc, GalleryError) else f"{exc}"
         messages.show_error(self, title, text)
 
+    def _failed(self, title: str) -> Callable[[str], None]:
+        """An error callback that shows ``title`` and the catalog thread's sentence."""
+        return lambda text: messages.show_error(self, title, text)
+
+    def _changed_later(self, photo_ids: list[int]) -> None:
+        if not self._closed:
+            self._changed(photo_ids)
+
     # --- register actions -----------------------------------------------------------------
+    # Each action reads the dialog on the GUI thread, then submits one job to the window's
+    # catalog thread that makes the change and returns what the window needs to update.
 
     def add_person(self) -> None:
         dialog = dialogs.PersonDialog(self)
         if not dialogs.run_dialog(dialog):
             return
-        try:
-            person = register.add_person(self.project, **dialog.values())
-        except GalleryError as exc:
-            self._error("Could not add the person", exc)
-            return
-        self._reload_people()
-        self.people_page.select_person(person.id)
+        values = dialog.values()
+
+        def added(person: Any) -> None:
+            if not self._closed:
+                self._reload_people(lambda: self.people_page.select_person(person.id))
+
+        self.catalog.submit(
+            lambda p: register.add_person(p, **values),
+            added,
+            self._failed("Could not add the person"),
+        )
 
     def edit_person(self) -> None:
         person = self.people_page.current_person()
@@ -231,12 +240,14 @@ class PeopleWindow(QWidget):
         dialog = dialogs.PersonDialog(self, person)
         if not dialogs.run_dialog(dialog):
             return
-        try:
-            register.update_person(self.project, person["id"], **dialog.values())
-        except GalleryError as exc:
-            self._error("Could not change the person", exc)
-            return
-        self._changed(self._photos_of(person["id"]))
+        values = dialog.values()
+        person_id = int(person["id"])
+
+        def work(project: Project) -> list[int]:
+            register.update_person(project, person_id, **values)
+            return photos_of(project, person_id)
+
+        self.catalog.submit(work, self._changed_later, self._failed("Could not change the person"))
 
     def record_consent(self) -> None:
         person = self.people_page.current_person()
@@ -246,7 +257,9 @@ class PeopleWindow(QWidget):
         if not dialogs.run_dialog(dialog):
             return
         values = dialog.values()
-        try:
+        person_id = int(person["id"])
+
+        def work(project: Project) -> list[int]:
             record = store.new_record(
                 values["status"],
                 values["uses"],
@@ -255,23 +268,33 @@ class PeopleWindow(QWidget):
                 evidence=values["evidence"],
                 guardian=values["guardian"],
             )
-            store.add_record(self.project, str(person["id"]), record)
-        except GalleryError as exc:
-            self._error("Could not record the consent", exc)
-            return
-        self._changed(self._photos_of(person["id"]))
+            store.add_record(project, str(person_id), record)
+            return photos_of(project, person_id)
+
+        self.catalog.submit(work, self._changed_later, self._failed("Could not record the consent"))
 
     def withdraw(self) -> None:
         person_row = self.people_page.current_person()
         if person_row is None:
             return
-        try:
-            person = register.find_person(self.project.conn, str(person_row["id"]))
-            preview = store.affected_by(self.project.conn, person)
-        except GalleryError as exc:
-            self._error("Could not prepare the withdrawal", exc)
+        person_id = str(person_row["id"])
+
+        def prepare(project: Project) -> tuple[Any, Any]:
+            person = register.find_person(project.conn, person_id)
+            return person, store.affected_by(project.conn, person)
+
+        self.catalog.submit(
+            prepare,
+            lambda found: self._confirm_withdrawal(*found),
+            self._failed("Could not prepare the withdrawal"),
+        )
+
+    def _confirm_withdrawal(self, person: Any, preview: Any) -> None:
+        if self._closed:
             return
-        source = CatalogSource(self.project, PhotoQuery(person=person.name, sort="time"))
+        source = ThreadedCatalogSource(
+            self.project, self.catalog, PhotoQuery(person=person.name, sort="time")
+        )
         model = PhotoGridModel(source, self.loader)
         grid = PhotoGridView()
         grid.setAccessibleName(f"Photos of {person.name}")
@@ -279,8 +302,12 @@ class PeopleWindow(QWidget):
         model.setParent(grid)
 
         def record(reason: str) -> dict[str, Any] | None:
+            # The dialog shows the outcome at once: one blocking round trip to the catalog
+            # thread (a few small writes).
             try:
-                result = store.withdraw(self.project, str(person.id), reason or None)
+                result = self.catalog.call(
+                    lambda p: store.withdraw(p, str(person.id), reason or None)
+                )
             except GalleryError as exc:
                 self._error("Could not record the withdrawal", exc)
                 return None
@@ -301,44 +328,49 @@ class PeopleWindow(QWidget):
             return
         if not dialogs.run_dialog(preview):
             return
-        try:
-            before = {p["id"]: (p["consent"], p["minor"]) for p in self.people_page.model.people()}
-            result = register.import_registration(self.project, path, mapping=preview.mapping())
-        except GalleryError as exc:
-            self._error(f"Could not import {path.name}", exc)
-            return
-        except OSError as exc:
-            messages.show_error(
-                self, f"Could not import {path.name}", f"{path}: {exc.strerror or exc}"
-            )
-            return
-        self.refresh()
-        # Repaint the grid's badges of the people whose consent (or minor flag) changed only:
-        # on a big project, "every tagged photo" would be thousands of rows for nothing.
-        changed = [
-            p["id"]
-            for p in self.people_page.model.people()
-            if before.get(p["id"]) != (p["consent"], p["minor"])
-        ]
-        self._on_photos_changed(sorted({i for pid in changed for i in self._photos_of(pid)}))
-        dialogs.run_dialog(dialogs.ImportResultDialog(path, result, self))
+        before = {p["id"]: (p["consent"], p["minor"]) for p in self.people_page.model.people()}
+        mapping = preview.mapping()
+
+        def work(project: Project) -> tuple[Any, list[dict[str, Any]], list[int]]:
+            result = register.import_registration(project, path, mapping=mapping)
+            people = register.list_people(project.conn)
+            # Repaint the grid's badges of the people whose consent (or minor flag) changed
+            # only: on a big project, "every tagged photo" would be thousands of rows.
+            changed = [p["id"] for p in people if before.get(p["id"]) != (p["consent"], p["minor"])]
+            photos = sorted({i for pid in changed for i in photos_of(project, int(pid))})
+            return result, people, photos
+
+        def imported(outcome: tuple[Any, list[dict[str, Any]], list[int]]) -> None:
+            if self._closed:
+                return
+            result, people, photos = outcome
+            self.people_page.reload(people)
+            self.review_page.reload()
+            if self.tabs.currentIndex() == self.AUDIT_TAB:
+                self.audit_page.reload()
+            self._on_photos_changed(photos)
+            dialogs.run_dialog(dialogs.ImportResultDialog(path, result, self))
+
+        self.catalog.submit(work, imported, self._failed(f"Could not import {path.name}"))
 
     def export_csv(self) -> None:
         """The register with today's consent per use, for a data-protection officer or Excel
         (cells that Excel would run as formulas are neutralised by the core)."""
-        path = choose_save_csv(self, f"{self.project.defaults().event_name} people.csv")
+        event = self.catalog.call(lambda p: p.defaults().event_name)
+        path = choose_save_csv(self, f"{event} people.csv")
         if path is None:
             return
-        try:
-            count = register.export_people(self.project.conn, path)
-        except GalleryError as exc:
-            self._error("Could not save the register", exc)
-            return
-        except OSError as exc:
-            messages.show_error(self, "Could not save the register", f"{path}: {exc.strerror}")
-            return
-        self.people_page.summary.setText(
-            f"Saved {count} {'person' if count == 1 else 'people'} to {path.name}."
+
+        def saved(count: int) -> None:
+            if not self._closed:
+                self.people_page.summary.setText(
+                    f"Saved {count} {'person' if count == 1 else 'people'} to {path.name}."
+                )
+
+        self.catalog.submit(
+            lambda p: register.export_people(p.conn, path),
+            saved,
+            self._failed("Could not save the register"),
         )
 
     # --- review actions --------------------------------------------------------------------
@@ -356,7 +388,15 @@ class PeopleWindow(QWidget):
         ids = self._review_ids()
         if not ids:
             return
-        names = [p["name"] for p in register.list_people(self.project.conn)]
+        self.catalog.submit(
+            lambda p: [person["name"] for person in register.list_people(p.conn)],
+            lambda names: self._ask_names(ids, names),
+            self._failed("Could not read the people register"),
+        )
+
+    def _ask_names(self, ids: list[int], names: list[str]) -> None:
+        if self._closed:
+            return
         dialog = dialogs.TagPeopleDialog(len(ids), names, self)
         if not dialogs.run_dialog(dialog):
             return
@@ -367,17 +407,14 @@ class PeopleWindow(QWidget):
         the stack's index change, like for edits made anywhere else."""
         if not ids:
             return
-        command = apply_request(
-            self.project,
+        push_request(
+            self.catalog,
+            self.undo_stack,
             ids,
             request,
-            self._on_photos_changed,
-            lambda text: messages.show_error(self, "Could not change the photos", text),
+            on_changed=self._on_edit,
+            on_error=lambda text: messages.show_error(self, "Could not change the photos", text),
         )
-        if command is None:
-            return
-        self.undo_stack.push(command)
-        self._on_photos_changed(ids)
 
     def override(self) -> None:
         ids = self._review_ids()
@@ -398,18 +435,30 @@ class PeopleWindow(QWidget):
         dialog = dialogs.OverrideDialog(len(chosen), page.use, reasons, self)
         if not dialogs.run_dialog(dialog):
             return
-        failed: list[str] = []
-        done: list[int] = []
-        for item in chosen:
-            try:
-                store.override(self.project, item.photo_id, page.use, dialog.reason())
-                done.append(item.photo_id)
-            except GalleryError as exc:
-                failed.append(f"{item.filename}: {exc}")
-        if done:
-            self._changed(done)
-        if failed:
-            messages.show_error(self, "Some photos were not cleared", "; ".join(failed))
+        use, reason = page.use, dialog.reason()
+        targets = [(item.photo_id, item.filename) for item in chosen]
+
+        def work(project: Project) -> tuple[list[int], list[str]]:
+            failed: list[str] = []
+            done: list[int] = []
+            for photo_id, filename in targets:  # one bad photo does not stop the others
+                try:
+                    store.override(project, photo_id, use, reason)
+                    done.append(photo_id)
+                except GalleryError as exc:
+                    failed.append(f"{filename}: {exc}")
+            return done, failed
+
+        def overridden(outcome: tuple[list[int], list[str]]) -> None:
+            done, failed = outcome
+            if self._closed:
+                return
+            if done:
+                self._changed(done)
+            if failed:
+                messages.show_error(self, "Some photos were not cleared", "; ".join(failed))
+
+        self.catalog.submit(work, overridden, self._failed("Could not clear the photos"))
 
     def show_in_grid(self) -> None:
         photo_id = self.review_page.current_photo_id()
@@ -420,9 +469,7 @@ class PeopleWindow(QWidget):
 
     def shutdown(self) -> None:
         """Stop the worker threads; after this the window never touches the project."""
-        if not self._closed:
-            self._closed = True
-            self.undo_stack.indexChanged.disconnect(self._undo_index_changed)
+        self._closed = True
         self.loader.shutdown()
         self.review_page.pool.clear()
         self.review_page.pool.waitForDone()
@@ -430,6 +477,16 @@ class PeopleWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.loader.reset()
         super().closeEvent(event)
+
+
+def photos_of(project: Project, person_id: int) -> list[int]:
+    """The photos this person is tagged on (runs on the catalog thread)."""
+    return [
+        int(r[0])
+        for r in project.conn.execute(
+            "SELECT photo_id FROM photo_people WHERE person_id = ?", (person_id,)
+        )
+    ]
 
 
 def choose_csv(parent: QWidget | None) -> Path | None:

@@ -201,10 +201,15 @@ class PhotoGridView(QListView):
         bottom_right: QModelIndex | QPersistentModelIndex,
         roles: Sequence[int] = (),
     ) -> None:
-        """A thumbnail that arrived repaints only its picture, not the cell's text."""
+        """A thumbnail that arrived repaints only its picture, not the cell's text; rows that
+        arrived for cells off screen (read ahead on the catalog thread) repaint nothing."""
         if top_left == bottom_right and roles and set(roles) <= THUMBNAIL_ROLES:
             rect = self.visualRect(top_left)
             if rect.isValid():
                 self.viewport().update(self.delegate.layout.thumb.translated(rect.topLeft()))
             return
+        if top_left.isValid() and bottom_right.isValid() and self.isVisible():
+            first, last = self.visible_range()
+            if bottom_right.row() < first or top_left.row() > last:
+                return  # Qt would repaint the whole viewport for a range of rows
         super().dataChanged(top_left, bottom_right, roles)

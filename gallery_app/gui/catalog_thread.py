@@ -1,0 +1,245 @@
+"""The one thread that touches the open project's catalog on behalf of the main window.
+
+SQLite work on the GUI thread freezes the window for as long as the query runs: a consent
+verdict over a block of photos, a 1,000-photo keyword edit, a filter over 20,000 photos. Like
+Anki's collection executor (``style-anchors.md`` §3, "Serialise database access"), the window
+therefore hands every catalog use case to a single worker thread as a callable that gets the
+worker's own :class:`Project` handle (a connection opened *in* that thread, so a sqlite3 object
+is only ever used by the thread that made it) and returns a plain value. The value comes back
+to the GUI thread as a queued signal and is handed to the caller's callback there.
+
+One thread, one queue: work runs in submission order, and results are delivered in the same
+order, so an undo submitted after an edit always undoes that edit, and a grid block read
+after an edit sees it. A failure becomes a sentence for :mod:`messages` (the details of an
+unexpected one go to stderr), never a traceback.
+
+Imports and exports keep their own threads and connections (:mod:`jobs`): they are long,
+cancellable and must not hold up culling.
+"""
+
+from __future__ import annotations
+
+import itertools
+import queue
+import sqlite3
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, Signal
+from PySide6.QtWidgets import QWidget
+
+from gallery_app.core.errors import GalleryError
+from gallery_app.core.project import Project
+from gallery_app.gui import messages
+from gallery_app.gui.jobs import UNEXPECTED, describe_os_error
+
+T = TypeVar("T")
+Work = Callable[[Project], Any]
+"""A core use case: gets the catalog thread's project handle, returns a plain value."""
+ResultCallback = Callable[[Any], None]
+ErrorCallback = Callable[[str], None]
+
+
+class CatalogUnavailable(GalleryError):
+    """Catalog work failed (the message says why in plain words) or the thread has stopped."""
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A failure of catalog work as a sentence a non-technical reader understands."""
+    if isinstance(exc, GalleryError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return describe_os_error(exc)
+    if isinstance(exc, sqlite3.Error):
+        return f"the project's catalog could not be read or changed ({exc})"
+    traceback.print_exception(exc, file=sys.stderr)  # a bug: the terminal gets the details
+    return UNEXPECTED
+
+
+class _Worker(QThread):
+    """Opens the catalog connection, runs queued work in order, closes the connection."""
+
+    finished_work = Signal(int, bool, object)
+    """(ticket, ok, result or message) — emitted on the worker, received on the GUI thread."""
+
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self._project = project
+        self.jobs: queue.SimpleQueue[tuple[int, Work, Future[Any] | None] | None] = (
+            queue.SimpleQueue()
+        )
+
+    def run(self) -> None:
+        handle: Project | None = None
+        opening_error = ""
+        try:
+            handle = self._project.open_worker_handle()
+        except Exception as exc:  # every job then reports why the catalog is unavailable
+            opening_error = describe_failure(exc)
+        try:
+            while True:
+                job = self.jobs.get()
+                if job is None:
+                    return
+                ticket, work, future = job
+                if handle is None:
+                    self._deliver(ticket, future, False, opening_error)
+                    continue
+                try:
+                    result = work(handle)
+                except Exception as exc:
+                    self._deliver(ticket, future, False, describe_failure(exc), exc)
+                else:
+                    self._deliver(ticket, future, True, result)
+        finally:
+            if handle is not None:
+                handle.close()
+
+    def _deliver(
+        self,
+        ticket: int,
+        future: Future[Any] | None,
+        ok: bool,
+        value: Any,
+        exc: BaseException | None = None,
+    ) -> None:
+        if future is not None:  # a blocking call: the GUI thread is waiting on the future
+            if ok:
+                future.set_result(value)
+            else:
+                error = exc if isinstance(exc, GalleryError) else CatalogUnavailable(str(value))
+                future.set_exception(error)
+            return
+        self.finished_work.emit(ticket, ok, value)
+
+
+def _stopper(worker: _Worker) -> Callable[..., None]:
+    def stop(*_args: object) -> None:
+        try:
+            running = worker.isRunning()
+        except RuntimeError:  # Python already freed it at exit: shutdown() had stopped it
+            return
+        if running:
+            worker.jobs.put(None)
+            worker.wait()
+
+    return stop
+
+
+class CatalogThread(QObject):
+    """Runs catalog work for one window on one worker thread; lives on the GUI thread.
+
+    Signals:
+        work_done: after each submitted job's callback ran (tests wait on it).
+    """
+
+    work_done = Signal()
+
+    def __init__(
+        self,
+        project: Project,
+        parent: QObject | None = None,
+        *,
+        error_parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._error_parent = error_parent
+        self._tickets = itertools.count(1)
+        self._callbacks: dict[int, tuple[ResultCallback | None, ErrorCallback | None]] = {}
+        self._closed = False
+        self._worker = _Worker(project)
+        self._worker.finished_work.connect(self._on_finished)
+        # If the window is deleted without shutdown(), stop the thread anyway: a QThread
+        # destroyed while running aborts the whole process.
+        self.destroyed.connect(_stopper(self._worker))
+        self._worker.start()
+
+    # --- submitting ---------------------------------------------------------------------
+
+    def submit(
+        self,
+        work: Work,
+        on_result: ResultCallback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        """Queue ``work``; ``on_result(value)`` or ``on_error(message)`` runs on the GUI thread.
+
+        Without ``on_error`` a failure is shown as a message box. After :meth:`shutdown`
+        nothing is queued and no callback runs.
+        """
+        if self._closed:
+            return
+        ticket = next(self._tickets)
+        self._callbacks[ticket] = (on_result, on_error)
+        self._worker.jobs.put((ticket, work, None))
+
+    def call(self, work: Callable[[Project], T], timeout_s: float = 30.0) -> T:
+        """Run ``work`` on the catalog thread and wait for its value (for a few small reads
+        whose callers cannot wait for a callback, e.g. the grid's first id list).
+
+        Raises:
+            GalleryError: the work raised it, or :class:`CatalogUnavailable` with a message.
+        """
+        if self._closed:
+            raise CatalogUnavailable("the project is closing")
+        future: Future[T] = Future()
+        self._worker.jobs.put((0, work, future))
+        try:
+            return future.result(timeout=timeout_s)
+        except TimeoutError:
+            raise CatalogUnavailable(
+                "the project's catalog is busy; try again in a moment"
+            ) from None
+
+    @property
+    def pending(self) -> int:
+        """Submitted jobs whose callbacks have not run yet."""
+        return len(self._callbacks)
+
+    def settle(self, timeout_s: float = 10.0) -> bool:
+        """Process events until every submitted job's callback ran (callbacks may submit
+        more); True if it got there in time. Events already posted (a zero-time timer that
+        submits work, say) are processed first. For tests."""
+        deadline = time.monotonic() + timeout_s
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        while self._callbacks:
+            if time.monotonic() > deadline:
+                return False
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+            if self._callbacks:
+                QThread.msleep(1)
+        return True
+
+    # --- results ------------------------------------------------------------------------
+
+    def _on_finished(self, ticket: int, ok: bool, value: object) -> None:
+        callbacks = self._callbacks.pop(ticket, None)
+        if callbacks is None or self._closed:
+            return
+        on_result, on_error = callbacks
+        if ok:
+            if on_result is not None:
+                on_result(value)
+        elif on_error is not None:
+            on_error(str(value))
+        else:
+            messages.show_error(self._error_parent, "Could not complete that", str(value))
+        self.work_done.emit()
+
+    # --- closing ------------------------------------------------------------------------
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        """Finish the queued work (edits are not lost), close the connection, stop the thread.
+
+        Callbacks of work still queued do not run: the window is going away. Idempotent.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._callbacks.clear()
+        self._worker.jobs.put(None)
+        self._worker.wait(timeout_ms)

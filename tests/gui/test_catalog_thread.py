@@ -1,0 +1,378 @@
+"""The catalog thread: the main window's one way into the catalog.
+
+Two kinds of test. The first drive :class:`CatalogThread` on its own against a real project:
+work runs off the GUI thread, in submission order, results and errors come back on the GUI
+thread as values and sentences, and closing finishes queued writes. The last one proves the
+boundary for the whole window: once the window is up, the GUI thread's own connection is
+wrapped so that any use of it is recorded (and any new SQLite connection opened on the GUI
+thread too), then a user culls with keys, edits in the panel, undoes and redoes, filters,
+selects, sets a camera clock and works in the People window. Nothing may be recorded, and an
+independent read-only connection checks that every change reached the catalog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QApplication, QDialog
+from pytestqt.qtbot import QtBot
+
+from gallery_app.core import cameras, edits
+from gallery_app.core.catalog import photos
+from gallery_app.core.catalog.database import connect
+from gallery_app.core.errors import UserError
+from gallery_app.core.people import register
+from gallery_app.core.project import Project
+from gallery_app.gui import panels
+from gallery_app.gui.catalog_thread import CatalogThread, CatalogUnavailable
+from gallery_app.gui.clock_dialog import ClockOffsetDialog
+from gallery_app.gui.jobs import UNEXPECTED
+from gallery_app.gui.main_window import MainWindow
+from gallery_app.gui.models.photo_grid_model import Roles
+from gallery_app.gui.people import dialogs
+from gallery_app.gui.people.window import PeopleWindow
+
+from .conftest import PHOTO_COUNT
+
+
+@pytest.fixture
+def catalog(gui_project: Project) -> Iterator[CatalogThread]:
+    thread = CatalogThread(gui_project)
+    yield thread
+    thread.shutdown()
+
+
+def test_work_runs_off_the_gui_thread_in_order_and_results_come_back_on_it(
+    catalog: CatalogThread, gui_project: Project
+) -> None:
+    gui = threading.get_ident()
+    ran_on: list[int] = []
+    delivered: list[tuple[int, int]] = []
+
+    def work(n: int) -> Callable[[Project], int]:
+        def run(project: Project) -> int:
+            ran_on.append(threading.get_ident())
+            assert project.conn is not gui_project.conn  # the worker's own connection
+            return n
+
+        return run
+
+    for n in range(50):
+        catalog.submit(work(n), lambda value: delivered.append((value, threading.get_ident())))
+    assert catalog.settle()
+    assert [value for value, _ in delivered] == list(range(50))
+    assert {thread for _, thread in delivered} == {gui}
+    assert len(set(ran_on)) == 1 and ran_on[0] != gui
+
+
+def test_a_write_and_the_read_after_it_see_each_other_in_submission_order(
+    catalog: CatalogThread, gui_project: Project
+) -> None:
+    ids = photos.list_photo_ids(gui_project.conn)
+    seen: list[int] = []
+    for rating in (1, 4, 2):
+        catalog.submit(
+            lambda p, r=rating: edits.apply_edit(p, ids[:3], edits.EditRequest(rating=r))
+        )
+        catalog.submit(
+            lambda p: photos.get_photo(p.conn, ids[0])["rating"], lambda v: seen.append(int(v))
+        )
+    assert catalog.settle()
+    assert seen == [1, 4, 2]
+
+
+def test_errors_come_back_as_sentences_never_tracebacks(
+    catalog: CatalogThread, capsys: pytest.CaptureFixture[str], errors: list[str]
+) -> None:
+    got: list[str] = []
+
+    def refused(_project: Project) -> None:
+        raise UserError("the photo IMG_0001.JPG is not in this project")
+
+    def bug(_project: Project) -> None:
+        raise KeyError("oops")
+
+    catalog.submit(refused, pytest.fail, got.append)
+    catalog.submit(bug, pytest.fail, got.append)
+    catalog.submit(refused)  # no error callback: the user gets a message box
+    assert catalog.settle()
+    assert got == ["the photo IMG_0001.JPG is not in this project", UNEXPECTED]
+    assert errors == ["the photo IMG_0001.JPG is not in this project"]
+    assert all("Traceback" not in text for text in got + errors)
+    assert "KeyError" in capsys.readouterr().err  # the details go to the terminal
+    # A blocking call raises the core's own error, or a plain-language one.
+    with pytest.raises(UserError, match="IMG_0001"):
+        catalog.call(refused)
+    with pytest.raises(CatalogUnavailable) as caught:
+        catalog.call(bug)
+    assert str(caught.value) == UNEXPECTED
+    assert catalog.call(lambda p: photos.count_photos(p.conn)) == PHOTO_COUNT
+
+
+def test_closing_finishes_queued_edits_and_runs_no_more_callbacks(
+    gui_project: Project, project_path: Path
+) -> None:
+    thread = CatalogThread(gui_project)
+    ids = photos.list_photo_ids(gui_project.conn)
+    called: list[object] = []
+    for photo_id in ids:
+        thread.submit(
+            lambda p, i=photo_id: edits.apply_edit(p, [i], edits.EditRequest(rating=5)),
+            called.append,
+        )
+    thread.shutdown()
+    QApplication.processEvents()
+    assert called == []  # the window is gone: nobody to tell
+    oracle = connect(project_path / "catalog.sqlite", readonly=True)
+    try:
+        assert {photos.get_photo(oracle, i)["rating"] for i in ids} == {5}
+    finally:
+        oracle.close()
+    thread.submit(lambda _p: pytest.fail("ran after shutdown"))
+    with pytest.raises(CatalogUnavailable):
+        thread.call(lambda _p: None)
+
+
+# --- the boundary -------------------------------------------------------------------------
+
+
+class GuiThreadGuard:
+    """Stands in for the GUI thread's catalog connection and records every use of it."""
+
+    def __init__(self, conn: sqlite3.Connection, uses: list[str]) -> None:
+        self._conn = conn
+        self._uses = uses
+
+    def __getattr__(self, name: str) -> Any:
+        stack = "".join(traceback.format_stack(limit=6)[:-1])
+        self._uses.append(f"project.conn.{name} on {threading.current_thread().name}\n{stack}")
+        return getattr(self._conn, name)
+
+
+@pytest.fixture
+def uses() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def guarded(
+    gui_project: Project,
+    project_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    uses: list[str],
+) -> Iterator[tuple[MainWindow, sqlite3.Connection]]:
+    """The main window, up and idle, with the GUI thread cut off from the catalog."""
+    oracle = connect(project_path / "catalog.sqlite", readonly=True)
+    window = MainWindow(gui_project)
+    qtbot.addWidget(window)
+    window.resize(1100, 760)
+    window.show()
+    qtbot.waitExposed(window)
+    window.view.setFocus()
+    assert window.catalog.settle()
+    real = gui_project.conn
+    gui_project.conn = GuiThreadGuard(real, uses)  # type: ignore[assignment]
+    gui = threading.get_ident()
+    real_connect = sqlite3.connect
+
+    def watched_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if threading.get_ident() == gui:
+            uses.append(f"sqlite3.connect{args[:1]} on the GUI thread\n")
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", watched_connect)
+    try:
+        yield window, oracle
+    finally:
+        monkeypatch.undo()
+        assert window.catalog.settle()
+        gui_project.conn = real
+        window.close()
+        oracle.close()
+
+
+def _select(window: MainWindow, rows: list[int]) -> list[int]:
+    selection = window.view.selectionModel()
+    window.view.setCurrentIndex(window.model.index(rows[0]))
+    selection.clearSelection()
+    for row in rows:
+        selection.select(window.model.index(row), QItemSelectionModel.SelectionFlag.Select)
+    return [window.model.photo_id_at(r) for r in rows]
+
+
+def _field(oracle: sqlite3.Connection, ids: list[int], name: str) -> set[object]:
+    return {photos.get_photo(oracle, i)[name] for i in ids}
+
+
+def _idle(window: MainWindow, qtbot: QtBot) -> None:
+    """Every submitted job answered, and no filter running (callbacks may submit more)."""
+    for _ in range(3):
+        assert window.catalog.settle()
+        qtbot.waitUntil(lambda: not window.panels.busy, timeout=10_000)
+    assert window.catalog.settle()
+
+
+@pytest.mark.qt_log_ignore(
+    "does not support propagateSizeHints",
+    "does not support raise",
+    "does not support grabbing the keyboard",
+)
+def test_after_the_window_is_up_only_the_catalog_thread_touches_the_catalog(
+    guarded: tuple[MainWindow, sqlite3.Connection],
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    uses: list[str],
+    errors: list[str],
+) -> None:
+    window, oracle = guarded
+    all_ids = [window.model.photo_id_at(r) for r in range(window.model.rowCount())]
+    assert len(all_ids) == PHOTO_COUNT
+
+    # Culling with keys on a selection; the grid follows when the result arrives.
+    ids = culled = _select(window, [0, 2, 3])
+    qtbot.keyClick(window.view, Qt.Key.Key_3)
+    qtbot.keyClick(window.view, Qt.Key.Key_P)
+    qtbot.keyClick(window.view, Qt.Key.Key_6)
+    _idle(window, qtbot)
+    assert _field(oracle, ids, "rating") == {3}
+    assert _field(oracle, ids, "flag") == {"pick"}
+    assert _field(oracle, ids, "color_label") == {"red"}
+    assert window.model.data(window.model.index(2), Roles.RATING) == 3
+    assert window.undo_stack.count() == 3
+
+    # Undo and redo from the keyboard, pressed faster than results come back.
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        window.view,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    _idle(window, qtbot)
+    assert _field(oracle, ids, "color_label") == {None}
+    assert _field(oracle, ids, "flag") == {"pick"}
+    assert window.model.data(window.model.index(0), Roles.COLOR_LABEL) == ""
+    assert window.model.data(window.model.index(0), Roles.FLAG) == 1
+
+    # The metadata panel: the selection's summary, and an edit of all selected photos.
+    ids = _select(window, [1, 4, 5])
+    _idle(window, qtbot)
+    panel = window.panels.metadata_panel
+    assert panel.photo_ids == ids
+    steps = window.undo_stack.index()  # one redo-able step is dropped by the next edit
+    credit = panel.fields["credit"].widget
+    credit.setFocus()
+    qtbot.keyClicks(credit, "Photo: Jo Bloggs")
+    qtbot.keyClick(credit, Qt.Key.Key_Return)
+    _idle(window, qtbot)
+    assert _field(oracle, ids, "credit") == {"Photo: Jo Bloggs"}
+    assert window.undo_stack.index() == window.undo_stack.count() == steps + 1
+    assert window.undo_stack.undoText() == "set credit on 3 photos"
+    window.undo_stack.undo()
+    _idle(window, qtbot)
+    assert _field(oracle, ids, "credit") == {None}
+
+    # Whether the files hold what the catalog says: the grid's marker, the panel's line, and
+    # the write-back dialog's project count are all read on the catalog thread.
+    assert window.model.data(window.model.index(1), Roles.WRITE_STATE) == "never_written"
+    assert panel.file_state_label.text() == "Files: 3 never written"
+    writeback = window.file_actions.open_writeback()
+    assert writeback.total == PHOTO_COUNT and writeback.selected == ids
+    writeback.reject()
+
+    # A filter: the grid holds exactly what the core query returns (the three rated ones).
+    query = photos.PhotoQuery(sort="time", min_rating=3)
+    window.panels.apply_query(query)
+    _idle(window, qtbot)
+    shown = [window.model.photo_id_at(r) for r in range(window.model.rowCount())]
+    assert shown == photos.list_photo_ids(oracle, query)
+    assert sorted(shown) == sorted(culled)
+    window.panels.apply_query(photos.PhotoQuery(sort="time"))
+    _idle(window, qtbot)
+    assert window.model.rowCount() == PHOTO_COUNT
+
+    # A camera clock, set from one photo and undone.
+    _select(window, [0])
+    _idle(window, qtbot)
+
+    def answer(dialog: ClockOffsetDialog) -> bool:
+        dialog.set_true_time(dialog.recorded + dt.timedelta(hours=1))
+        return True
+
+    monkeypatch.setattr(panels, "run_dialog", answer)
+    window.panels.clock_action.trigger()
+    _idle(window, qtbot)
+    assert {body.offset_seconds for body in cameras.list_cameras(oracle)} == {3600}
+    window.undo_stack.undo()
+    _idle(window, qtbot)
+    assert {body.offset_seconds for body in cameras.list_cameras(oracle)} == {0}
+
+    # The People window: add a person, record their consent, tag them from the review queue.
+    people = window.people_menu.open(PeopleWindow.PEOPLE_TAB)
+    qtbot.waitExposed(people)
+    qtbot.waitUntil(lambda: not people.review_page.loading, timeout=10_000)
+    _idle(window, qtbot)
+
+    def run(filler: Callable[[QDialog], None]) -> None:
+        def fill(dialog: QDialog) -> bool:
+            filler(dialog)
+            dialog.accept()
+            return dialog.result() == QDialog.DialogCode.Accepted
+
+        monkeypatch.setattr(dialogs, "run_dialog", fill)
+
+    def add(dialog: QDialog) -> None:
+        assert isinstance(dialog, dialogs.PersonDialog)
+        dialog.name_edit.setText("Jo Walker")
+        dialog.email_edit.setText("jo@example.org")
+
+    run(add)
+    people.add_person()
+    _idle(window, qtbot)
+    jo = register.find_person(oracle, "jo@example.org")
+    assert people.people_page.current_person_id() == jo.id
+    window.apply_to([all_ids[7]], edits.EditRequest(add_people=["Jo Walker"]))
+    _idle(window, qtbot)
+    assert window.model.data(window.model.index(7), Roles.VERDICT) == "needs_review"
+
+    def consent(dialog: QDialog) -> None:
+        assert isinstance(dialog, dialogs.ConsentDialog)
+
+    run(consent)
+    people.record_consent()
+    _idle(window, qtbot)
+    assert people.people_page.model.rowCount() == 1
+    assert window.model.data(window.model.index(7), Roles.VERDICT) == "cleared"
+    people.show_tab(PeopleWindow.AUDIT_TAB)
+    _idle(window, qtbot)
+    assert people.audit_page.model.rowCount() > 0
+    people.close()
+
+    assert errors == []
+    assert uses == [], "the GUI thread touched the catalog:\n" + "\n".join(uses)
+
+
+def test_an_edit_that_changes_nothing_leaves_no_undo_step(
+    guarded: tuple[MainWindow, sqlite3.Connection], qtbot: QtBot, uses: list[str]
+) -> None:
+    window, _oracle = guarded
+    _select(window, [0])
+    qtbot.keyClick(window.view, Qt.Key.Key_0)  # already unrated
+    _idle(window, qtbot)
+    assert window.undo_stack.count() == 0
+    # ... and one whose result has not come back yet is undone in order, not skipped.
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    window.undo_stack.undo()
+    _idle(window, qtbot)
+    assert window.model.data(window.model.index(0), Roles.RATING) == 0
+    assert window.undo_stack.index() == 0 and window.undo_stack.count() == 1
+    assert uses == []
