@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
@@ -32,7 +32,7 @@ from gallery_app.core import cameras
 from gallery_app.core.catalog.photos import get_photo
 from gallery_app.core.project import Project
 from gallery_app.gui.catalog_thread import CatalogThread
-from gallery_app.gui.undo import drop_if_newest
+from gallery_app.gui.undo import CatalogCommand
 
 _FORMAT = "d MMM yyyy  HH:mm:ss"
 
@@ -150,13 +150,8 @@ class ClockOffsetDialog(QDialog):
         )
 
 
-class ClockOffsetCommand(QUndoCommand):
-    """A camera clock change as one undo step; push it *before* anything ran.
-
-    The first ``redo()`` (from ``push``) submits the change to the catalog thread; the
-    command's text names the camera the dialog showed. If the core refuses the change, the
-    command leaves the stack again (see :func:`~gallery_app.gui.undo.drop_if_newest`).
-    """
+class ClockOffsetCommand(CatalogCommand):
+    """A camera clock change as one undo step, named after the camera the dialog showed."""
 
     def __init__(
         self,
@@ -168,26 +163,12 @@ class ClockOffsetCommand(QUndoCommand):
         on_changed: Callable[[], None],
         on_error: Callable[[str], None],
     ) -> None:
-        super().__init__(f"set the clock of {camera.label}")
-        self._catalog = catalog
-        self._stack = stack
+        super().__init__(f"set the clock of {camera.label}", catalog, stack, on_error)
         self._camera = camera
         self._seconds = seconds
         self._on_changed = on_changed
-        self._on_error = on_error
-        self._submitted = False
         self._change: cameras.ClockChange | None = None
         """Set on the catalog thread by the first run, read there by undo and redo."""
-
-    def redo(self) -> None:
-        if not self._submitted:
-            self._submitted = True
-            self._catalog.submit(self._apply_in_worker, self._on_applied, self._on_refused)
-        else:
-            self._catalog.submit(self._redo_in_worker, self._on_stepped, self._on_error)
-
-    def undo(self) -> None:
-        self._catalog.submit(self._undo_in_worker, self._on_stepped, self._on_error)
 
     def _apply_in_worker(self, project: Project) -> cameras.ClockChange:
         self._change = cameras.set_clock_offset(project, self._camera.key, self._seconds)
@@ -207,11 +188,6 @@ class ClockOffsetCommand(QUndoCommand):
 
     def _on_applied(self, _change: cameras.ClockChange) -> None:
         self._on_changed()
-
-    def _on_refused(self, message: str) -> None:
-        on_error = self._on_error  # taken first: dropping deletes the C++ command
-        drop_if_newest(self._stack, self)
-        on_error(message)
 
     def _on_stepped(self, changed: bool) -> None:
         if changed:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -71,7 +72,57 @@ def drop_if_newest(stack: QUndoStack, command: QUndoCommand) -> None:
         stack.undo()
 
 
-class CoreEditCommand(QUndoCommand):
+class CatalogCommand(QUndoCommand):
+    """An undo step whose work runs on the catalog thread; push it *before* anything ran.
+
+    The first ``redo()`` (from ``push``) submits ``_apply_in_worker``; later redos and undos
+    submit ``_redo_in_worker`` / ``_undo_in_worker``. The catalog thread runs jobs in submission
+    order, so an undo pressed before the apply finished still undoes it. If the core refuses
+    the change, the command leaves the stack again (see :func:`drop_if_newest`).
+    """
+
+    def __init__(
+        self, text: str, catalog: CatalogThread, stack: QUndoStack, on_error: ErrorCallback
+    ) -> None:
+        super().__init__(text)
+        self._catalog = catalog
+        self._stack = stack
+        self._on_error = on_error
+        self._submitted = False
+
+    def redo(self) -> None:
+        if not self._submitted:
+            self._submitted = True
+            self._catalog.submit(self._apply_in_worker, self._on_applied, self._on_refused)
+        else:
+            self._catalog.submit(self._redo_in_worker, self._on_stepped, self._on_error)
+
+    def undo(self) -> None:
+        self._catalog.submit(self._undo_in_worker, self._on_stepped, self._on_error)
+
+    def _on_refused(self, message: str) -> None:
+        on_error = self._on_error  # taken first: dropping deletes the C++ command
+        drop_if_newest(self._stack, self)
+        on_error(message)
+
+    # Subclasses: the first three run on the catalog thread, the last two on the GUI thread.
+    def _apply_in_worker(self, project: Project) -> Any:
+        raise NotImplementedError
+
+    def _undo_in_worker(self, project: Project) -> Any:
+        raise NotImplementedError
+
+    def _redo_in_worker(self, project: Project) -> Any:
+        raise NotImplementedError
+
+    def _on_applied(self, result: Any) -> None:
+        raise NotImplementedError
+
+    def _on_stepped(self, result: Any) -> None:
+        raise NotImplementedError
+
+
+class CoreEditCommand(CatalogCommand):
     """One core edit as one undo step; push it *before* anything ran (push calls redo)."""
 
     def __init__(
@@ -84,14 +135,10 @@ class CoreEditCommand(QUndoCommand):
         on_changed: ChangedCallback,
         on_error: ErrorCallback,
     ) -> None:
-        super().__init__(request.describe(len(photo_ids)))
-        self._catalog = catalog
-        self._stack = stack
+        super().__init__(request.describe(len(photo_ids)), catalog, stack, on_error)
         self._photo_ids = list(photo_ids)
         self._request = request
         self._on_changed = on_changed
-        self._on_error = on_error
-        self._submitted = False
         self._edit: Edit | None = None
         """The applied edit, once its result reached the GUI thread."""
         self._core_edit: Edit | None = None
@@ -102,18 +149,6 @@ class CoreEditCommand(QUndoCommand):
     def edit(self) -> Edit | None:
         """The core edit, or None until the catalog thread applied it."""
         return self._edit
-
-    # --- QUndoCommand --------------------------------------------------------------------
-
-    def redo(self) -> None:
-        if not self._submitted:
-            self._submitted = True
-            self._catalog.submit(self._apply_in_worker, self._on_applied, self._on_refused)
-        else:
-            self._catalog.submit(self._redo_in_worker, self._on_stepped, self._on_error)
-
-    def undo(self) -> None:
-        self._catalog.submit(self._undo_in_worker, self._on_stepped, self._on_error)
 
     # --- catalog thread ------------------------------------------------------------------
 
@@ -155,11 +190,6 @@ class CoreEditCommand(QUndoCommand):
             return
         self._edit = edit
         self._on_changed(edit)
-
-    def _on_refused(self, message: str) -> None:
-        on_error = self._on_error  # taken first: dropping deletes the C++ command
-        drop_if_newest(self._stack, self)
-        on_error(message)
 
     def _on_stepped(self, done: Edit | None) -> None:
         if done is not None:
