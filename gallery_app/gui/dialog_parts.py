@@ -252,3 +252,9 @@ class FailureList:
 
     def count(self) -> int:
         return self.tree.topLevelItemCount()
+
+    def clear(self) -> None:
+        """Empty and hide the list again (a new run on the same page)."""
+        self.tree.clear()
+        self.tree.setVisible(False)
+        self.label.setVisible(False)

@@ -18,23 +18,19 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -48,7 +44,7 @@ from gallery_app.core.project import Project
 # the write-back engine then (~40 ms) would land inside a paint.
 from gallery_app.core.writeback import WriteBackSummary, write_back
 from gallery_app.gui import messages
-from gallery_app.gui.dialog_parts import Pages, count, heading, hint, sentence
+from gallery_app.gui.dialog_parts import FailureList, Pages, count, heading, hint, sentence
 from gallery_app.gui.jobs import BackgroundJob
 
 NAMINGS: list[tuple[str, str]] = [
@@ -307,20 +303,16 @@ class WriteBackDialog(QDialog):
         self.status_label = QLabel()
         self.status_label.setAccessibleName("Write status")
         self.status_label.setWordWrap(True)
-        self.failures_label = QLabel()
-        bold = QFont(self.failures_label.font())
-        bold.setBold(True)
-        self.failures_label.setFont(bold)
-        self.failures = QTreeWidget()
-        self.failures.setAccessibleName("Files that could not be written")
-        self.failures.setHeaderLabels(["File", "Why it could not be written"])
-        self.failures.setRootIsDecorated(False)
-        self.failures.setAlternatingRowColors(True)
-        self.failures.setWordWrap(True)
-        self.failures.header().setStretchLastSection(True)
-        self.failures.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.failures_label.setVisible(False)
-        self.failures.setVisible(False)
+        self.failure_list = FailureList(
+            self.pages,
+            accessible_name="Files that could not be written",
+            headers=["File", "Why it could not be written"],
+            noun="file",
+            outcome="could not be written",
+            word_wrap=True,
+        )
+        self.failures_label = self.failure_list.label
+        self.failures = self.failure_list.tree
         self.sidecar_offer = QPushButton()
         self.sidecar_offer.setAccessibleName("Write XMP sidecars for the read-only files")
         self.sidecar_offer.setToolTip(
@@ -372,10 +364,8 @@ class WriteBackDialog(QDialog):
         if self.is_running() or not self.read_only_ids:
             return
         ids, self.read_only_ids = self.read_only_ids, []
-        self.failures.clear()
+        self.failure_list.clear()
         self._listed.clear()
-        self.failures.setVisible(False)
-        self.failures_label.setVisible(False)
         self._run(ids, sidecar=True)
 
     def _run(self, photo_ids: list[int] | None, *, sidecar: bool) -> None:
@@ -463,16 +453,7 @@ class WriteBackDialog(QDialog):
         reason, read_only = user_reason(error)
         if read_only and photo_id is not None and photo_id not in self.read_only_ids:
             self.read_only_ids.append(photo_id)
-        item = QTreeWidgetItem([Path(path).name or path, reason or "Could not be written."])
-        item.setToolTip(0, path)
-        item.setToolTip(1, reason)
-        self.failures.addTopLevelItem(item)
-        n = self.failures.topLevelItemCount()
-        self.failures_label.setText(f"⚠ {count(n, 'file')} could not be written:")
-        self.failures_label.setVisible(True)
-        if not self.failures.isVisible():
-            self.failures.setVisible(True)
-            self.pages.fit()
+        self.failure_list.add(path, reason or "Could not be written.")
 
     def _flush(self) -> None:
         if self._pending:
