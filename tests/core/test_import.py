@@ -258,3 +258,30 @@ def test_missing_thumbnails_are_made_again_by_the_next_import(
     again = import_sources(project, [photo_folder], workers=2)
     assert again.imported == [] and again.thumbnails == 1
     assert thumb.is_file()
+
+
+def test_same_content_twice_in_a_batch_gets_two_staged_copies(tmp_path: Path) -> None:
+    """Two workers staging identical files must not share a name: the first one moved into
+    place would take the second worker's copy away while it still reads it."""
+    from gallery_app.core.importing import worker
+
+    source = make_jpeg(tmp_path / "a.jpg", seed=3)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    hash_a, staged_a = worker._hash_and_stage(source, staging)
+    hash_b, staged_b = worker._hash_and_stage(source, staging)
+    assert hash_a == hash_b
+    assert staged_a is not None and staged_b is not None
+    assert staged_a != staged_b and staged_a.exists() and staged_b.exists()
+
+
+def test_recovery_reads_the_hash_of_a_uniquely_named_staged_copy(
+    project: Project, photo_folder: Path
+) -> None:
+    summary = import_sources(project, [photo_folder / "DSC_0000.JPG"])
+    record = photos.get_photo(project.conn, summary.imported[0])
+    final = project.resolve(record["path"])
+    staging = project.originals_dir / STAGING_DIR
+    os.replace(final, staging / f"{record['content_hash']}-{'0' * 32}")
+    assert recover_staging(project) == 1
+    assert sha256(final) == record["content_hash"]

@@ -561,8 +561,9 @@ _OS_REASONS = {
 def recover_staging(project: Project) -> int:
     """Finish or discard what an interrupted import left in the staging folder.
 
-    A staged file named after a content hash whose row is committed but whose file is not in
-    place yet is moved into place (the run died between the commit and the rename). Everything
+    A staged file (named ``HASH-UNIQUE``, or ``HASH`` by older versions) whose row is committed
+    but whose file is not in place yet is moved into place (the run died between the commit and
+    the rename). Everything
     else there is a partial or uncommitted *copy* of a source file, so deleting it loses nothing.
 
     Returns:
@@ -576,7 +577,7 @@ def recover_staging(project: Project) -> int:
         if entry.suffix != ".part":
             row = project.conn.execute(
                 "SELECT path FROM photos WHERE content_hash = ? AND storage = 'copy'",
-                (entry.name,),
+                (entry.name.split("-", 1)[0],),
             ).fetchone()
             if row is not None:
                 target = project.resolve(row["path"])

@@ -163,7 +163,10 @@ def _hash_and_stage(source: Path, staging_dir: Path | None) -> tuple[str, Path |
                     while chunk := reader.read(_CHUNK):
                         digest.update(chunk)
                         writer.write(chunk)
-                staged = staging_dir / digest.hexdigest()
+                # The hash first (recovery reads it back), then a unique part: two files with
+                # the same content in one batch must not share a staged name, or one worker's
+                # copy vanishes under the other when the first is moved into place.
+                staged = staging_dir / f"{digest.hexdigest()}-{uuid.uuid4().hex}"
                 os.replace(part, staged)
             except BaseException:
                 part.unlink(missing_ok=True)
