@@ -242,6 +242,8 @@ def test_an_import_teaches_the_filters_its_cameras_and_times(
         )
         qtbot.waitUntil(lambda: window.model.rowCount() == 3)
         bar = window.panels.filter_bar
+        # The vocabulary is re-read on the catalog thread after the import: wait for it.
+        qtbot.waitUntil(lambda: bar.camera_combo.count() > 1, timeout=10_000)
         cameras = [bar.camera_combo.itemText(i) for i in range(1, bar.camera_combo.count())]
         assert len(cameras) == 1 and cameras[0].endswith("(3)")
         assert bar.from_edit.dateTime().toString("yyyy-MM-dd HH:mm") == "2025-12-31 23:50"
