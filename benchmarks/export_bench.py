@@ -191,7 +191,6 @@ def stages(
     )
     from gallery_app.core.export.model import EmbeddedMetadata
     from gallery_app.core.export.presets import get_preset
-    from gallery_app.core.export.resize import downscale
     from gallery_app.core.imaging import (
         apply_orientation,
         atomic_write_bytes,
@@ -201,6 +200,7 @@ def stages(
         to_srgb_rgb,
     )
     from gallery_app.core.metadata import read_metadata
+    from gallery_app.core.resize import downscale
 
     preset = get_preset(preset_name).with_overrides(widths or None, formats or None)
     spec = preset.rendition_spec()

@@ -17,6 +17,9 @@ GUI_MISSING = (
     "pip install 'gallery-curator[gui]' (the command-line subcommands work without it)"
 )
 
+WORKER_COMMANDS = frozenset({"import", "export"})
+"""Subcommands that decode photos in worker processes."""
+
 
 def gui_available() -> bool:
     return importlib.util.find_spec("PySide6") is not None
@@ -34,6 +37,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gallery_app.gui.app import main as gui_main
 
         return gui_main(args[1:])
+    if args[0] in WORKER_COMMANDS:
+        # The worker server takes a quarter of a second to start; let it do so on the other
+        # core while the command line loads (gallery_app.core.workers explains).
+        from gallery_app.core.workers import start_worker_server
+
+        start_worker_server()
     from gallery_app.cli.main import main as cli_main
 
     return cli_main(args)

@@ -45,6 +45,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 
 from gallery_app.core.errors import GalleryError
+from gallery_app.core.resize import downscale
 
 log = logging.getLogger(__name__)
 
@@ -342,10 +343,11 @@ def load_display_image(path: Path, long_edge: int, orientation: int = 1) -> Disp
     """Decode ``path`` once, at the cheapest scale whose long edge still covers ``long_edge``.
 
     JPEG: ``draft`` picks the smallest DCT scale (1/8, 1/4, 1/2) that is still at least the
-    target in both directions, so the final LANCZOS step only ever shrinks. Others decode at full
-    size (HEIF may use a large-enough embedded thumbnail) and shrink with ``reducing_gap``, which
-    does a cheap integer ``reduce`` first. Then: flatten alpha, convert to sRGB, and rotate/flip
-    last, when the image is small. Sources within ``long_edge`` are never enlarged.
+    target in both directions, so the final Lanczos step only ever shrinks. Others decode at full
+    size (HEIF may use a large-enough embedded thumbnail). The shrink is
+    :func:`gallery_app.core.resize.downscale` (libvips where it can). Then: flatten alpha,
+    convert to sRGB, and rotate/flip last, when the image is small. Sources within
+    ``long_edge`` are never enlarged.
 
     Raises :class:`ImageUnreadable` for any content problem (see :func:`open_image`).
     """
@@ -363,7 +365,7 @@ def load_display_image(path: Path, long_edge: int, orientation: int = 1) -> Disp
         turn = container_orientation(image, orientation)
         pixels = resizable(image)
         if pixels.size != target:
-            pixels = pixels.resize(target, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+            pixels = downscale(pixels, target, box)
         pixels = to_srgb_rgb(pixels, icc if isinstance(icc, bytes) else None)
         pixels = apply_orientation(pixels, turn)
     return DisplayImage(pixels, oriented_size(stored_size, turn), fmt)

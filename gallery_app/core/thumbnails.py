@@ -43,6 +43,7 @@ from gallery_app.core.imaging import (
     open_image,
     to_srgb_rgb,
 )
+from gallery_app.core.resize import downscale
 
 __all__ = [
     "EMBEDDED_QUALITY",
@@ -190,9 +191,7 @@ def make_grid_thumbnails(
     shown = load_display_image(source, GRID_SIZE_2X, orientation)
     large = shown.image
     small_size = fit_within(shown.full_size, GRID_SIZE)
-    small = (
-        large if large.size == small_size else large.resize(small_size, Image.Resampling.LANCZOS)
-    )
+    small = large if large.size == small_size else downscale(large, small_size)
     paths = grid_thumbnail_paths(cache_dir, content_hash)
     for size, image in ((GRID_SIZE_2X, large), (GRID_SIZE, small)):
         _write_cache_file(paths[size], encode_jpeg(image, GRID_QUALITY), source_mtime)

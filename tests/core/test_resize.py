@@ -9,7 +9,7 @@ import random
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from gallery_app.core.export.resize import downscale, vips_available
+from gallery_app.core.resize import downscale, vips_available
 from gallery_app.core.samples import make_benchmark_photo
 
 

@@ -11,7 +11,7 @@ Why it is built this way (figures in ``shared/research/performance.md`` §4):
   not. The same holds for the sRGB conversion and alpha flattening.
 * **Cascade.** Each smaller width is resized from the previous one (2400 → 1600 → 960 → 480),
   not from the decode: measured to cost ≤ 0.12 dB PSNR, and far cheaper.
-* **Resize in libvips** (:mod:`~gallery_app.core.export.resize`): the same Lanczos-3 class of
+* **Resize in libvips** (:mod:`~gallery_app.core.resize`): the same Lanczos-3 class of
   filter as Pillow's, about 4× faster; Pillow keeps decoding, colour, encoders and metadata.
 * **Sharpen a copy.** Light unsharp masking counters the softening of a LANCZOS downscale, but
   it is applied to the image being encoded only, never to the one the next width is made from
@@ -50,7 +50,6 @@ from gallery_app.core.export.model import (
     RenderedFile,
     RenditionSpec,
 )
-from gallery_app.core.export.resize import downscale
 from gallery_app.core.imaging import (
     ImageUnreadable,
     apply_orientation,
@@ -61,6 +60,7 @@ from gallery_app.core.imaging import (
     resizable,
     to_srgb_rgb,
 )
+from gallery_app.core.resize import downscale
 
 __all__ = [
     "EXTENSIONS",

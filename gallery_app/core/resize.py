@@ -1,19 +1,22 @@
-"""High-quality downscales for export, done in libvips where it can, in Pillow otherwise.
+"""High-quality downscales, done in libvips where it can, in Pillow otherwise.
 
-Why not Pillow alone: the resizes were 46 % of what an export does that the one-process
-baseline does not share (``benchmarks/``, stage breakdown), and libvips' LANCZOS3 reduce is
-about 4× faster than Pillow's on the same pixels (performance.md: 27 ms against 110 ms for
-3000 → 2048 px). Decoding, colour management, encoders and metadata stay in Pillow: they are
-what the rest of the export is built and tested on.
+Every picture the app makes is a downscale: grid thumbnails and screen previews at import and
+on demand, and the renditions of an export. Why not Pillow alone: its LANCZOS reduce is plain C,
+and libvips' LANCZOS3 reduce is 2-4× faster on the same pixels (performance.md: 27 ms against
+110 ms for 3000 → 2048 px; 3.3 against 7.0 ms for a 750 → 512 px grid thumbnail after a 1/8
+DCT-scaled decode). In the export the resizes were 46 % of the work the one-process baseline
+does not share; in the import they are most of what a thumbnail costs beyond the JPEG decode.
+Decoding, colour management, encoders and metadata stay in Pillow: they are what the rest of
+the app is built and tested on.
 
 Quality is the same class: both are separable Lanczos-3 reductions. Measured against a LANCZOS
 resize of the full decode, libvips is within 0.05 dB PSNR of Pillow at 2400 px and within 0.9 dB
 at 480 px, all above 46 dB (``tests/core/test_resize.py`` keeps a bound on it).
 
-libvips runs with one thread per call and without its operation cache: the exporter already
-runs one photo per core, and a cache would only hold on to pixels we never ask for again.
-Only 8-bit RGB and grey images go through libvips; other modes (alpha, CMYK) are rare in event
-photos and keep the Pillow path, whose alpha handling the renditions rely on.
+libvips runs with one thread per call and without its operation cache: the import and the
+export already run one photo per core, and a cache would only hold on to pixels we never ask
+for again. Only 8-bit RGB and grey images go through libvips; other modes (alpha, CMYK) are rare
+in event photos and keep the Pillow path, whose alpha handling the renditions rely on.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ def _pyvips() -> ModuleType | None:
 
 
 def vips_available() -> bool:
-    """Whether exports resize with libvips on this installation."""
+    """Whether thumbnails, previews and exports resize with libvips on this installation."""
     return _pyvips() is not None
 
 
