@@ -6,14 +6,11 @@ Order of work, chosen so that the user sees photos early and a kill at any momen
    into place; anything else in the staging folder is deleted — it is only ever a copy).
 2. **Scan** the sources; files already imported from the same place with the same size and
    time are duplicates at the cost of a ``stat``.
-3. **Ingest** each remaining file in a worker process, one task per photo: hash + copy in one
-   read, identify, metadata, the embedded EXIF thumbnail for first paint, and the grid
-   thumbnails (JPEG DCT-scaled decoding, on all cores). A file whose pixels do not decode fails
-   there, before it reaches the catalog. The main thread commits one row per photo as results
-   arrive, so the grid can show it at once, thumbnail included, then moves the staged copy
-   into place.
-4. **Thumbnails** for any older photo whose thumbnails are missing (a previous run was killed,
-   or the cache was deleted), in the same pool.
+3. **Ingest** each remaining file in a worker process (hash + copy in one read, identify,
+   metadata, embedded EXIF thumbnail for first paint). The main thread commits one row per photo
+   as results arrive, so the grid can show it at once, then moves the staged copy into place.
+4. **Thumbnails** for every new photo, and for any older one whose thumbnails are missing (a
+   previous run was killed), on all cores, with JPEG DCT-scaled decoding.
 
 The catalog is written by this thread only; workers get file paths and return plain data.
 """
@@ -47,12 +44,11 @@ from gallery_app.core.progress import (
     ignore_progress,
 )
 from gallery_app.core.project import Project, now_iso
-from gallery_app.core.workers import start_worker_server, worker_pool
+from gallery_app.core.workers import worker_pool
 
 STAGING_DIR = ".incoming"
 INGEST_TIMEOUT_S = 60.0
 THUMBNAIL_TIMEOUT_S = 120.0
-INGEST_WITH_THUMBNAILS_TIMEOUT_S = INGEST_TIMEOUT_S + THUMBNAIL_TIMEOUT_S
 _POLL_S = 0.1
 
 
@@ -109,7 +105,6 @@ def import_sources(
         raise UserError("the project was opened read-only; open it for writing to import")
     template = rename_template or naming.DEFAULT_TEMPLATE
     naming.validate_template(template)
-    start_worker_server()  # while the catalog is read and the sources are scanned
     run = _ImportRun(
         project=project,
         reference=reference,
@@ -184,6 +179,7 @@ class _ImportRun:
     import_id: int = 0
     _hashes: set[str] = field(default_factory=set)
     _syncer: _CopySyncer = field(default_factory=_CopySyncer)
+    _added_this_run: set[int] = field(default_factory=set)
 
     @property
     def staging_dir(self) -> Path:
@@ -278,8 +274,7 @@ class _ImportRun:
                 future: concurrent.futures.Future[Any] = pool.schedule(
                     worker.ingest,
                     args=(path, staging, self.project.cache_dir),
-                    kwargs={"grid_thumbnails": True},
-                    timeout=INGEST_WITH_THUMBNAILS_TIMEOUT_S,
+                    timeout=INGEST_TIMEOUT_S,
                 )
                 pending[future] = ("ingest", (index, path))
             for photo_id, file_path, content_hash, orientation in stale:
@@ -310,10 +305,12 @@ class _ImportRun:
                         added = self._on_ingested(ingest_future, ingest_path, next_index, total)
                         if added is None:
                             continue
-                        # The worker made its grid thumbnails along with the ingest.
+                        photo_id, file_path, content_hash, orientation = added
                         thumbs_total += 1
-                        thumbs_done += 1
-                        self._thumbnails_ready(*added, thumbs_done, thumbs_total)
+                        thumb_future = self._schedule_thumbnails(
+                            pool, file_path, content_hash, orientation
+                        )
+                        pending[thumb_future] = ("thumbs", (photo_id, file_path))
         finally:
             if self.cancel.cancelled or pending:
                 pool.stop()  # type: ignore[no-untyped-call]
@@ -347,11 +344,11 @@ class _ImportRun:
 
     def _on_ingested(
         self, future: concurrent.futures.Future[Any], source: Path, done: int, total: int
-    ) -> tuple[Path, int] | None:
+    ) -> tuple[int, Path, str, int] | None:
         try:
             result: worker.IngestResult = future.result()
         except Exception as exc:
-            reason = describe_failure(exc, INGEST_WITH_THUMBNAILS_TIMEOUT_S)
+            reason = describe_failure(exc, INGEST_TIMEOUT_S)
             self._fail(source, reason)
             return None
         if result.content_hash in self._hashes:
@@ -368,9 +365,10 @@ class _ImportRun:
         for warning in result.warnings:
             self.summary.warnings.append({"path": str(source), "warning": warning})
         self._hashes.add(result.content_hash)
+        self._added_this_run.add(photo_id)
         self.summary.imported.append(photo_id)
         self.progress(ProgressEvent("importing", done, total, "photo_added", source, photo_id))
-        return final_path, photo_id
+        return photo_id, final_path, result.content_hash, result.orientation
 
     def _record(self, result: worker.IngestResult) -> tuple[int, Path]:
         """Commit the catalog row, then move the staged copy to the name the row gives."""
@@ -451,21 +449,39 @@ class _ImportRun:
         done: int,
         total: int,
     ) -> None:
-        """Thumbnails remade for a photo of an earlier import: a failure is only a warning."""
         photo_id, path = subject
         try:
             future.result()
         except Exception as exc:
             reason = describe_failure(exc, THUMBNAIL_TIMEOUT_S)
-            self.summary.warnings.append(
-                {"path": str(path), "warning": f"thumbnail failed: {reason}"}
-            )
+            if photo_id in self._added_this_run:
+                # The header looked like a photo but the pixels do not decode: a damaged file.
+                # It leaves the catalog again so nothing half-imported remains.
+                source = self._remove_photo(photo_id) or path
+                self._fail(source, reason)
+            else:
+                self.summary.warnings.append(
+                    {"path": str(path), "warning": f"thumbnail failed: {reason}"}
+                )
             return
-        self._thumbnails_ready(path, photo_id, done, total)
-
-    def _thumbnails_ready(self, path: Path, photo_id: int, done: int, total: int) -> None:
         self.summary.thumbnails += 1
         self.progress(ProgressEvent("thumbnails", done, total, "thumbnail_ready", path, photo_id))
+
+    def _remove_photo(self, photo_id: int) -> Path | None:
+        """Take a photo added by this run out again; returns where it was imported from."""
+        conn = self.project.conn
+        row = conn.execute(
+            "SELECT path, storage, source_path FROM photos WHERE id = ?", (photo_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        with transaction(conn):
+            conn.execute("DELETE FROM photos WHERE id = ?", (photo_id,))
+        if row["storage"] == "copy":
+            self.project.resolve(row["path"]).unlink(missing_ok=True)
+        self.summary.imported.remove(photo_id)
+        self._added_this_run.discard(photo_id)
+        return Path(row["source_path"])
 
 
 def example_file_name(

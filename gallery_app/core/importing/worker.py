@@ -59,8 +59,6 @@ class IngestResult:
     metadata: PhotoMetadata
     has_embedded_thumbnail: bool
     warnings: list[str] = field(default_factory=list)
-    grid_thumbnails: bool = False
-    """The grid thumbnails exist (made by this task, or already cached for this content)."""
 
 
 def init_worker() -> None:
@@ -89,19 +87,12 @@ def init_worker() -> None:
         os.nice(5)
 
 
-def ingest(
-    source: Path, staging_dir: Path | None, cache_dir: Path, *, grid_thumbnails: bool = False
-) -> IngestResult:
-    """Hash (and, in copy mode, copy) one file, identify it and read its metadata; with
-    ``grid_thumbnails``, also make its grid thumbnails.
+def ingest(source: Path, staging_dir: Path | None, cache_dir: Path) -> IngestResult:
+    """Hash (and, in copy mode, copy) one file, identify it and read its metadata.
 
     In copy mode the file is read once: the same bytes feed the hash and the staged copy in
     ``staging_dir``, named after its hash so the importer can move it into place after the
-    catalog row is committed (the importer syncs every copy before it returns). The thumbnail
-    decode then reads the copy while it is still in the page cache. One task per photo instead
-    of two saves a round trip through the pool, and the grid shows a photo with its thumbnail
-    from the moment its row exists. A file whose header is a photo's but whose pixels do not
-    decode fails here, before anything reaches the catalog.
+    catalog row is committed (the importer syncs every copy before it returns).
     """
     try:
         stat = source.stat()
@@ -126,9 +117,6 @@ def ingest(
                 f"file content is {fmt.upper()} although its name ends in {source.suffix}"
             )
         has_embedded = _embedded_thumbnail(readable, cache_dir, content_hash, orientation, fmt)
-        thumbnails_ready = grid_thumbnails and _grid_thumbnails(
-            readable, cache_dir, content_hash, orientation
-        )
     except BaseException:
         if staged is not None:
             staged.unlink(missing_ok=True)
@@ -147,7 +135,6 @@ def ingest(
         metadata=metadata,
         has_embedded_thumbnail=has_embedded,
         warnings=warnings,
-        grid_thumbnails=thumbnails_ready,
     )
 
 
@@ -160,13 +147,6 @@ def _extensions_for(fmt: str) -> set[str]:
         "avif": {".avif"},
         "heif": {".heic", ".heif", ".hif"},
     }[fmt]
-
-
-def _staged_name(staging_dir: Path, content_hash: str) -> Path:
-    # The hash first (recovery reads it back), then a unique part: two files with the same
-    # content in one batch must not share a staged name, or one worker's copy vanishes under
-    # the other when the first is moved into place.
-    return staging_dir / f"{content_hash}-{uuid.uuid4().hex}"
 
 
 def _hash_and_stage(source: Path, staging_dir: Path | None) -> tuple[str, Path | None]:
@@ -183,7 +163,10 @@ def _hash_and_stage(source: Path, staging_dir: Path | None) -> tuple[str, Path |
                     while chunk := reader.read(_CHUNK):
                         digest.update(chunk)
                         writer.write(chunk)
-                staged = _staged_name(staging_dir, digest.hexdigest())
+                # The hash first (recovery reads it back), then a unique part: two files with
+                # the same content in one batch must not share a staged name, or one worker's
+                # copy vanishes under the other when the first is moved into place.
+                staged = staging_dir / f"{digest.hexdigest()}-{uuid.uuid4().hex}"
                 os.replace(part, staged)
             except BaseException:
                 part.unlink(missing_ok=True)
@@ -238,19 +221,6 @@ def _embedded_thumbnail(
         return write_embedded_thumbnail(path, cache_dir, content_hash, orientation) is not None
     except Exception:
         return False
-
-
-def _grid_thumbnails(path: Path, cache_dir: Path, content_hash: str, orientation: int) -> bool:
-    from gallery_app.core.imaging import ImageUnreadable
-    from gallery_app.core.thumbnails import make_grid_thumbnails, thumbnails_fresh
-
-    if thumbnails_fresh(cache_dir, content_hash, path):
-        return True
-    try:
-        make_grid_thumbnails(path, cache_dir, content_hash, orientation)
-    except ImageUnreadable as exc:
-        raise IngestError(str(exc)) from None
-    return True
 
 
 def make_thumbnails(source: Path, cache_dir: Path, content_hash: str, orientation: int) -> None:
