@@ -49,7 +49,7 @@ from gallery_app.core.importing.naming import slug
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent, ignore_progress
 from gallery_app.core.project import Project, now_iso
 from gallery_app.core.resources import resources_dir
-from gallery_app.core.workers import worker_pool
+from gallery_app.core.workers import PendingFutures, worker_pool
 
 MANIFEST_NAME = ".gallery-curator-export.json"
 RENDERER_VERSION = 1
@@ -380,7 +380,7 @@ class _ExportRun:
         spec = self.preset.rendition_spec()
         self.progress(ProgressEvent("rendering", 0, total))
         pool = worker_pool(self.workers)
-        pending: dict[concurrent.futures.Future[Any], _Job] = {}
+        pending: PendingFutures[_Job] = PendingFutures()
         try:
             for job in jobs:
                 future: concurrent.futures.Future[Any] = pool.schedule(
@@ -398,10 +398,7 @@ class _ExportRun:
                 pending[future] = job
             done_count = 0
             while pending and not self.cancel.cancelled:
-                done, _ = concurrent.futures.wait(
-                    pending, timeout=_POLL_S, return_when=concurrent.futures.FIRST_COMPLETED
-                )
-                for finished in done:
+                for finished in pending.wait_any(_POLL_S):
                     job = pending.pop(finished)
                     done_count += 1
                     try:

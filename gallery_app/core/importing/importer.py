@@ -44,7 +44,7 @@ from gallery_app.core.progress import (
     ignore_progress,
 )
 from gallery_app.core.project import Project, now_iso
-from gallery_app.core.workers import worker_pool
+from gallery_app.core.workers import PendingFutures, start_worker_server, worker_pool
 
 STAGING_DIR = ".incoming"
 INGEST_TIMEOUT_S = 60.0
@@ -105,6 +105,7 @@ def import_sources(
         raise UserError("the project was opened read-only; open it for writing to import")
     template = rename_template or naming.DEFAULT_TEMPLATE
     naming.validate_template(template)
+    start_worker_server()  # while the catalog is read and the sources are scanned
     run = _ImportRun(
         project=project,
         reference=reference,
@@ -262,7 +263,7 @@ class _ImportRun:
         stale = self._photos_missing_thumbnails()
         total = len(candidates)
         pool = worker_pool(self.workers)
-        pending: dict[concurrent.futures.Future[Any], tuple[str, Any]] = {}
+        pending: PendingFutures[tuple[str, Any]] = PendingFutures()
         # Results are recorded in scan order, whatever order the workers finish in, so that
         # ids and sequence numbers follow the folder and file names: the same import always
         # gives the same catalog. Head-of-line waiting costs at most one file's work.
@@ -288,10 +289,7 @@ class _ImportRun:
             while pending:
                 if self.cancel.cancelled:
                     break
-                done, _ = concurrent.futures.wait(
-                    pending, timeout=_POLL_S, return_when=concurrent.futures.FIRST_COMPLETED
-                )
-                for finished in done:
+                for finished in pending.wait_any(_POLL_S):
                     kind, subject = pending.pop(finished)
                     if kind == "thumbs":
                         thumbs_done += 1
