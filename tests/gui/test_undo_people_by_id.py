@@ -52,3 +52,44 @@ def test_undo_after_a_rename_restores_the_renamed_person(
     names = [p["name"] for p in register.list_people(window.project.conn)]
     assert "Sam Lee" not in names and names.count("Samantha Lee") == 1
     assert errors == []
+
+
+def test_undo_that_would_tag_a_removed_person_says_so_and_keeps_the_stack_in_step(
+    window: MainWindow, errors: list[str]
+) -> None:
+    photo = window.model.photo_id_at(0)
+    window.apply_to([photo], EditRequest(add_people=["Sam Lee", "Kit"]))
+    window.apply_to([photo], EditRequest(remove_people=["Sam Lee"]))
+    assert _people(window, photo) == ["Kit"]
+    # Nothing in the app deletes people; another program could.
+    window.catalog.call(lambda p: p.conn.execute("DELETE FROM people WHERE name = 'Sam Lee'"))
+
+    window.undo_stack.undo()
+    assert _people(window, photo) == ["Kit"]
+    assert len(errors) == 1 and "would tag Sam Lee (id " in errors[0]
+    assert "no longer in the people register" in errors[0]
+    # The step was not undone, so the app still offers it as the next undo, not as a redo.
+    assert window.undo_stack.index() == window.undo_stack.count() == 2
+    # Later edits undo and redo as usual.
+    window.apply_to([photo], EditRequest(caption="Later"))
+    window.undo_stack.undo()
+    assert get_photo(window.project.conn, photo)["caption"] is None
+    window.undo_stack.redo()
+    assert _people(window, photo) == ["Kit"]
+    assert get_photo(window.project.conn, photo)["caption"] == "Later"
+    assert len(errors) == 1
+
+
+def test_redo_that_would_tag_a_removed_person_is_refused_and_stays_a_redo(
+    window: MainWindow, errors: list[str]
+) -> None:
+    photo = window.model.photo_id_at(0)
+    window.apply_to([photo], EditRequest(add_people=["Sam Lee"]))
+    window.undo_stack.undo()
+    assert _people(window, photo) == []
+    window.catalog.call(lambda p: p.conn.execute("DELETE FROM people WHERE name = 'Sam Lee'"))
+    window.undo_stack.redo()
+    assert _people(window, photo) == []
+    assert len(errors) == 1 and errors[0].startswith("cannot redo “set people on 1 photo”")
+    assert (window.undo_stack.index(), window.undo_stack.count()) == (0, 1)
+    assert window.undo_stack.canRedo()
