@@ -323,14 +323,19 @@ def _v6_people_in_edits_by_id(conn: sqlite3.Connection) -> None:
 
     for row in conn.execute("SELECT id, at, changes FROM edit_history").fetchall():
         when = _v6_instant(row[1])
-        changes = json.loads(row[2])
+        try:
+            changes = json.loads(row[2])
+        except ValueError:
+            continue  # unreadable before too; opening the project must not fail over it
+        if not isinstance(changes, list):
+            continue
         for change in changes:
-            if change[1] != "people":
+            if not (isinstance(change, list) and len(change) == 4 and change[1] == "people"):
                 continue
             for side in (2, 3):
                 change[side] = [
                     [resolve(item, when), item] if isinstance(item, str) else item
-                    for item in change[side]
+                    for item in change[side] or []
                 ]
         conn.execute(
             "UPDATE edit_history SET changes = ? WHERE id = ?",
