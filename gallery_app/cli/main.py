@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from gallery_app import __version__
 from gallery_app.cli import export_cmds, output, people_cmds
@@ -300,35 +300,45 @@ def cmd_write_back(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Make (or reuse) a demo project from photos our own code generates, then list it."""
-    from gallery_app.core.importing.importer import import_sources
-    from gallery_app.core.samples import DEMO_EVENT, make_demo_event
+    """Make (or reuse) the demo project, which plays the product's story, then list it."""
+    from gallery_app.core.demo import build_demo_project
 
     root: Path = args.project
+    story = None
     if not (root / "catalog.sqlite").exists():
-        defaults = ProjectDefaults(
-            event_name=DEMO_EVENT.name,
-            event_date=DEMO_EVENT.date,
-            venue=DEMO_EVENT.venue,
-            creator=DEMO_EVENT.creator,
-            credit=DEMO_EVENT.credit,
-            copyright=DEMO_EVENT.copyright,
-        )
-        with create_project(root, defaults) as project, tempfile.TemporaryDirectory() as tmp:
-            if not args.json:
-                print("Generating demo photos…", file=sys.stderr)
-            sources = make_demo_event(Path(tmp))
-            if not args.json:
-                print(f"Importing {len(sources)} demo photos…", file=sys.stderr)
-            bar = output.TerminalProgress(not args.json, IMPORT_PHASES)
-            try:
-                import_sources(project, [Path(tmp)], progress=bar)
-            finally:
-                bar.close()
+        bar = output.TerminalProgress(not args.json, IMPORT_PHASES)
+        try:
+            story = build_demo_project(
+                root,
+                progress=bar,
+                on_step=None if args.json else lambda line: print(line, file=sys.stderr),
+            )
+        finally:
+            bar.close()
     # Parsed, not built by hand, so that every filter of `photos` gets its default.
-    return cmd_photos(
+    status = cmd_photos(
         build_parser().parse_args(["photos", str(root), *(["--json"] if args.json else [])])
     )
+    if story is not None and not args.json:
+        _print_demo_story(root, story)
+    return status
+
+
+def _print_demo_story(root: Path, story: dict[str, Any]) -> None:
+    registration = story["registration"]
+    web = story["web"]
+    print()
+    print(
+        f"Registration export {root / 'registrations.csv'}: {registration['added']} people, "
+        f"{registration['consent_records']} consent answers."
+    )
+    for problem in registration["problems"]:
+        print(f"  row {problem['row']}: {problem['error']}")
+    print(
+        f"For web use: {web['cleared']} photos cleared, {web['needs_review']} need review, "
+        f"{web['blocked']} blocked (gallery-app consent report {root})."
+    )
+    print(f"Next: gallery-app export {root} {root.parent / 'demo-gallery'}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

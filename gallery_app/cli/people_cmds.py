@@ -115,6 +115,14 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--minor", action="store_true", help="under 18: consent needs a guardian")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_people_add)
+    p = psub.add_parser(
+        "rename", help="correct someone's name; their photos, consent and undo history follow"
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument("person", help="name, e-mail or id")
+    p.add_argument("new_name", metavar="NEW_NAME")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_people_rename)
     p = psub.add_parser("export", help="write the register to a CSV (safe to open in Excel)")
     p.add_argument("project", type=Path)
     p.add_argument("csv", type=Path)
@@ -293,6 +301,25 @@ def cmd_people_add(args: argparse.Namespace) -> int:
         output.print_json(person.__dict__)
     else:
         print(f"Added {person.name} (id {person.id}); consent unknown until recorded.")
+    return EXIT_OK
+
+
+def cmd_people_rename(args: argparse.Namespace) -> int:
+    with open_project(args.project) as project:
+        before = register.find_person(project.conn, args.person)
+        person = register.update_person(
+            project,
+            before.id,
+            name=args.new_name,
+            email=before.email,
+            organisation=before.organisation,
+            role=before.role,
+            minor=before.minor,
+        )
+    if args.json:
+        output.print_json(person.__dict__)
+    else:
+        print(f"Renamed {before.name} to {person.name} (id {person.id}).")
     return EXIT_OK
 
 

@@ -5,6 +5,11 @@ An :class:`Edit` lists, per photo and field, the value before and after. Applyin
 edit, applied in one transaction and undone in one step. The history lives in the catalog
 (``edit_history``), so undo survives closing the app; the desktop app wraps these same objects
 in a ``QUndoStack`` and the CLI calls :func:`undo` and :func:`redo` directly.
+
+People shown are remembered by their register id (:class:`TaggedPerson`), not by name: a person
+renamed after the edit (a typo fixed in the register) is still the person undo puts back, and
+undo never turns an old name into a new person with unknown consent. If the person is no longer
+in the register at all, the undo is refused with their name and nothing changes.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 
 from gallery_app.core import audit, caption_templates
 from gallery_app.core.catalog import photos as photo_rows
-from gallery_app.core.catalog.database import transaction
+from gallery_app.core.catalog.database import id_chunks, transaction
 from gallery_app.core.errors import PhotoNotFound, UserError
 from gallery_app.core.project import Project, now_iso
 
@@ -27,8 +32,31 @@ COLOR_LABELS = ("red", "yellow", "green", "blue", "purple")
 
 
 @dataclass(frozen=True)
+class TaggedPerson:
+    """Someone shown on a photo, as an edit remembers them.
+
+    ``id`` is what undo and redo restore; ``name`` is what they were called when the edit was
+    made, kept only to name them in a message. ``id`` is ``None`` only in an edit migrated from
+    a catalog that stored names, when the name matched nobody in the register (see migration
+    6): such a tag cannot be restored, so undoing it is refused rather than guessed.
+    """
+
+    id: int | None
+    name: str
+
+
+class EditNotApplicable(UserError):
+    """Undo or redo would tag someone who is no longer in the people register.
+
+    Re-creating them from the name would add a stranger with unknown consent, so the step is
+    refused, the catalog and the history stay as they were, and the message names them.
+    """
+
+
+@dataclass(frozen=True)
 class FieldChange:
-    """One field of one photo, before and after."""
+    """One field of one photo, before and after. For ``people`` both are tuples of
+    :class:`TaggedPerson`; for ``keywords`` lists of paths; otherwise plain values."""
 
     photo_id: int
     field: str
@@ -54,7 +82,14 @@ class Edit:
         )
 
     def apply(self, conn: sqlite3.Connection) -> None:
-        """Write the "after" values; the caller owns the transaction."""
+        """Write the "after" values; the caller owns the transaction.
+
+        Raises :class:`EditNotApplicable` (before writing anything) if a person to be tagged is
+        no longer in the register.
+        """
+        missing = _missing_people(conn, self)
+        if missing:
+            raise _refusal("apply", self.description, missing)
         for change in self.changes:
             if change.field in SCALAR_FIELDS:
                 conn.execute(
@@ -64,18 +99,89 @@ class Edit:
             elif change.field == "keywords":
                 photo_rows.set_keywords(conn, change.photo_id, list(change.after))
             elif change.field == "people":
-                photo_rows.set_people(conn, change.photo_id, list(change.after))
+                _set_people_ids(conn, change.photo_id, [p.id for p in change.after])
             else:
                 raise ValueError(f"unknown field {change.field!r}")
 
     def to_json(self) -> str:
+        """The stored form: ``[photo_id, field, before, after]`` per change; people as
+        ``[id, name]`` pairs."""
         return json.dumps(
-            [[c.photo_id, c.field, c.before, c.after] for c in self.changes], ensure_ascii=False
+            [
+                [
+                    c.photo_id,
+                    c.field,
+                    _stored_value(c.field, c.before),
+                    _stored_value(c.field, c.after),
+                ]
+                for c in self.changes
+            ],
+            ensure_ascii=False,
         )
 
     @classmethod
     def from_json(cls, description: str, data: str) -> Edit:
-        return cls(description, tuple(FieldChange(*item) for item in json.loads(data)))
+        return cls(
+            description,
+            tuple(
+                FieldChange(photo_id, name, _loaded_value(name, before), _loaded_value(name, after))
+                for photo_id, name, before, after in json.loads(data)
+            ),
+        )
+
+
+def _stored_value(field_name: str, value: Any) -> Any:
+    if field_name == "people":
+        return [[person.id, person.name] for person in value]
+    return value
+
+
+def _loaded_value(field_name: str, value: Any) -> Any:
+    if field_name != "people":
+        return value
+    # A bare name is the form before migration 6; it can only reach here from a catalog
+    # edited by hand, and then it restores nobody (refused) rather than a namesake.
+    return tuple(
+        TaggedPerson(None, item) if isinstance(item, str) else TaggedPerson(item[0], item[1])
+        for item in value
+    )
+
+
+def _missing_people(conn: sqlite3.Connection, edit: Edit) -> list[TaggedPerson]:
+    """The people ``edit`` would tag who are not in the register (any more)."""
+    wanted: dict[int | None, TaggedPerson] = {}
+    for change in edit.changes:
+        if change.field == "people":
+            for person in change.after:
+                wanted.setdefault(person.id, person)
+    ids = [i for i in wanted if i is not None]
+    known = {
+        int(row[0])
+        for chunk, marks in id_chunks(ids)
+        for row in conn.execute(f"SELECT id FROM people WHERE id IN ({marks})", chunk)
+    }
+    return sorted(
+        (person for person_id, person in wanted.items() if person_id not in known),
+        key=lambda p: (p.name.casefold(), p.id or 0),
+    )
+
+
+def _refusal(verb: str, description: str, missing: list[TaggedPerson]) -> EditNotApplicable:
+    who = ", ".join(f"{p.name} (id {p.id})" if p.id is not None else p.name for p in missing)
+    one = len(missing) == 1
+    return EditNotApplicable(
+        f"cannot {verb} “{description}”: it would tag {who}, who "
+        f"{'is' if one else 'are'} no longer in the people register. Nothing was changed; "
+        f"tag the photos by hand if they show {'this person' if one else 'these people'}"
+    )
+
+
+def _set_people_ids(conn: sqlite3.Connection, photo_id: int, person_ids: list[int | None]) -> None:
+    conn.execute("DELETE FROM photo_people WHERE photo_id = ?", (photo_id,))
+    conn.executemany(
+        "INSERT INTO photo_people (photo_id, person_id, position) VALUES (?, ?, ?)",
+        [(photo_id, person_id, pos) for pos, person_id in enumerate(dict.fromkeys(person_ids))],
+    )
 
 
 @dataclass
@@ -152,7 +258,12 @@ def _clean_text(value: str) -> str | None:
 
 def build_edit(conn: sqlite3.Connection, photo_ids: list[int], request: EditRequest) -> Edit:
     """The edit that turns the photos' current values into what ``request`` asks for; fields
-    that would not change are left out."""
+    that would not change are left out.
+
+    A name among ``add_people`` that nobody in the register has joins it now, with unknown
+    consent (logged), so that the edit can remember them by id. The caller owns the
+    transaction: an edit that is refused or rolled back takes the new person with it.
+    """
     request.validate()
     changes: list[FieldChange] = []
     ids = list(dict.fromkeys(photo_ids))
@@ -162,15 +273,16 @@ def build_edit(conn: sqlite3.Connection, photo_ids: list[int], request: EditRequ
         raise PhotoNotFound(f"there is no photo with id {missing[0]} in this project")
     add_keywords = [_normalise_keyword(k) for k in request.add_keywords]
     remove_keywords = {_normalise_keyword(k) for k in request.remove_keywords}
-    add_people = [" ".join(p.split()) for p in request.add_people if p.strip()]
+    add_people = _people_to_tag(conn, request.add_people) if ids else []
     remove_people = {" ".join(p.split()) for p in request.remove_people}
-    new_lists: dict[int, tuple[list[str], list[str]]] = {}
+    new_lists: dict[int, tuple[list[str], list[TaggedPerson]]] = {}
     for photo_id in ids:
         row = current[photo_id]
         keywords = [k for k in row["keywords"] if k not in remove_keywords]
         keywords += [k for k in add_keywords if k not in keywords]
-        people = [p for p in row["people"] if p not in remove_people]
-        people += [p for p in add_people if p not in people]
+        people = [p for p in row["people"] if p.name not in remove_people]
+        shown = {p.id for p in people}
+        people += [p for p in add_people if p.id not in shown]
         new_lists[photo_id] = (keywords, people)
     filled: dict[int, dict[str, str]] = {}
     if request.templates:
@@ -178,7 +290,7 @@ def build_edit(conn: sqlite3.Connection, photo_ids: list[int], request: EditRequ
             conn,
             ids,
             keywords={i: lists[0] for i, lists in new_lists.items()},
-            people={i: lists[1] for i, lists in new_lists.items()},
+            people={i: [p.name for p in lists[1]] for i, lists in new_lists.items()},
         )
         filled = {
             photo_id: {
@@ -205,15 +317,39 @@ def build_edit(conn: sqlite3.Connection, photo_ids: list[int], request: EditRequ
         if new_keywords != row["keywords"]:
             changes.append(FieldChange(photo_id, "keywords", list(row["keywords"]), new_keywords))
         if new_people != row["people"]:
-            changes.append(FieldChange(photo_id, "people", list(row["people"]), new_people))
+            changes.append(FieldChange(photo_id, "people", tuple(row["people"]), tuple(new_people)))
     return Edit(request.describe(len(ids)), tuple(changes))
+
+
+def _people_to_tag(conn: sqlite3.Connection, names: list[str]) -> list[TaggedPerson]:
+    """The register's people for the names a user typed; a new name joins the register."""
+    people: dict[int, TaggedPerson] = {}
+    for name in dict.fromkeys(" ".join(n.split()) for n in names if n.strip()):
+        # "zoë müller" typed in a hurry is the Zoë Müller already in the register.
+        row = conn.execute(
+            "SELECT id, name FROM people WHERE casefold(name) = casefold(?)"
+            " ORDER BY name = ? DESC, id LIMIT 1",
+            (name, name),
+        ).fetchone()
+        if row is None:
+            cursor = conn.execute(
+                "INSERT INTO people (name, created_at) VALUES (?, ?)", (name, now_iso())
+            )
+            person_id = int(cursor.lastrowid or 0)
+            audit.record(
+                conn,
+                action="person_added",
+                subject=f"person:{person_id}",
+                details={"name": name, "via": "tagging", "consent": "unknown"},
+            )
+            row = (person_id, name)
+        people.setdefault(int(row[0]), TaggedPerson(int(row[0]), str(row[1])))
+    return list(people.values())
 
 
 def _current_rows(conn: sqlite3.Connection, ids: list[int]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in id_chunks(ids):
         for row in conn.execute(
             f"SELECT id, {', '.join(SCALAR_FIELDS)} FROM photos WHERE id IN ({marks})", chunk
         ):
@@ -227,9 +363,10 @@ def _current_rows(conn: sqlite3.Connection, ids: list[int]) -> list[dict[str, An
                 )
             ]
             record["people"] = [
-                r[0]
+                TaggedPerson(int(r[0]), str(r[1]))
                 for r in conn.execute(
-                    "SELECT pe.name FROM photo_people pp JOIN people pe ON pe.id = pp.person_id"
+                    "SELECT pe.id, pe.name FROM photo_people pp"
+                    " JOIN people pe ON pe.id = pp.person_id"
                     " WHERE pp.photo_id = ? ORDER BY pp.position",
                     (row["id"],),
                 )
@@ -249,15 +386,7 @@ def apply_edit(project: Project, photo_ids: list[int], request: EditRequest) -> 
         edit = build_edit(conn, photo_ids, request)
         if not edit.changes:
             return edit
-        new_people = _names_not_in_register(conn, edit)
         edit.apply(conn)
-        for name in new_people:
-            audit.record(
-                conn,
-                action="person_added",
-                subject=f"person:{name}",
-                details={"via": "tagging", "consent": "unknown"},
-            )
         # A new edit makes the undone ones unreachable, as in every editor.
         conn.execute("DELETE FROM edit_history WHERE undone = 1")
         conn.execute(
@@ -265,18 +394,6 @@ def apply_edit(project: Project, photo_ids: list[int], request: EditRequest) -> 
             (now_iso(), audit.current_actor(), edit.description, edit.to_json()),
         )
     return edit
-
-
-def _names_not_in_register(conn: sqlite3.Connection, edit: Edit) -> list[str]:
-    names = {name for change in edit.changes if change.field == "people" for name in change.after}
-    known = {
-        row[0]
-        for row in conn.execute(
-            f"SELECT name FROM people WHERE name IN ({', '.join('?' for _ in names)})",
-            sorted(names),
-        )
-    }
-    return sorted(names - known)
 
 
 def undo(project: Project) -> Edit | None:
@@ -303,7 +420,12 @@ def _step(project: Project, *, undoing: bool) -> Edit | None:
         if row is None:
             return None
         edit = Edit.from_json(row["description"], row["changes"])
-        (edit.inverse() if undoing else edit).apply(conn)
+        step = edit.inverse() if undoing else edit
+        # Checked here too, to say "undo"/"redo" rather than apply; the history stays put.
+        missing = _missing_people(conn, step)
+        if missing:
+            raise _refusal("undo" if undoing else "redo", edit.description, missing)
+        step.apply(conn)
         conn.execute(
             "UPDATE edit_history SET undone = ? WHERE id = ?", (1 if undoing else 0, row["id"])
         )

@@ -122,8 +122,21 @@ class CatalogCommand(QUndoCommand):
         raise NotImplementedError
 
 
+class _Refused:
+    """The core refused to undo or redo the step (it would tag someone no longer in the
+    register) and changed nothing; ``message`` says why."""
+
+    def __init__(self, message: str, *, undoing: bool) -> None:
+        self.message = message
+        self.undoing = undoing
+
+
 class CoreEditCommand(CatalogCommand):
-    """One core edit as one undo step; push it *before* anything ran (push calls redo)."""
+    """One core edit as one undo step; push it *before* anything ran (push calls redo).
+
+    If the core refuses to undo (or redo) the step, the stack is put back where the core is,
+    so the step is offered again rather than shown as done.
+    """
 
     def __init__(
         self,
@@ -144,6 +157,20 @@ class CoreEditCommand(CatalogCommand):
         self._core_edit: Edit | None = None
         """The applied edit as the worker knows it (read and written on the catalog thread
         only, in submission order)."""
+        self._put_back = False
+        """The next undo()/redo() only moves the stack back to where the core is."""
+
+    def redo(self) -> None:
+        if self._put_back:
+            self._put_back = False
+            return
+        super().redo()
+
+    def undo(self) -> None:
+        if self._put_back:
+            self._put_back = False
+            return
+        super().undo()
 
     @property
     def edit(self) -> Edit | None:
@@ -160,19 +187,21 @@ class CoreEditCommand(CatalogCommand):
         self._core_edit = edit if edit.changes else None
         return edit
 
-    def _undo_in_worker(self, project: Project) -> Edit | None:
+    def _undo_in_worker(self, project: Project) -> Edit | _Refused | None:
         return self._step_in_worker(project, edits.undo)
 
-    def _redo_in_worker(self, project: Project) -> Edit | None:
+    def _redo_in_worker(self, project: Project) -> Edit | _Refused | None:
         return self._step_in_worker(project, edits.redo)
 
     def _step_in_worker(
         self, project: Project, step: Callable[[Project], Edit | None]
-    ) -> Edit | None:
+    ) -> Edit | _Refused | None:
         if self._core_edit is None:
             return None  # the edit changed nothing (or was refused): nothing to undo
         try:
             done = step(project)
+        except edits.EditNotApplicable as exc:
+            return _Refused(str(exc), undoing=step is edits.undo)
         except sqlite3.Error as exc:
             raise CatalogChangeFailed(_plain(exc)) from exc
         if done is None or done.to_json() != self._core_edit.to_json():
@@ -191,8 +220,20 @@ class CoreEditCommand(CatalogCommand):
         self._edit = edit
         self._on_changed(edit)
 
-    def _on_stepped(self, done: Edit | None) -> None:
-        if done is not None:
+    def _on_stepped(self, done: Edit | _Refused | None) -> None:
+        if isinstance(done, _Refused):
+            stack = self._stack
+            # Only while this step is still next in line: a later press has moved on and
+            # meets the same refusal itself.
+            position = stack.index() if done.undoing else stack.index() - 1
+            if 0 <= position < stack.count() and stack.command(position) is self:
+                self._put_back = True
+                if done.undoing:
+                    stack.redo()
+                else:
+                    stack.undo()
+            self._on_error(done.message)
+        elif done is not None:
             self._on_changed(done)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from gallery_app.core import demo
 from tests.cli.clirun import run, run_json
 from tests.helpers import make_jpeg
 
@@ -131,7 +133,17 @@ def test_console_script_and_module_agree() -> None:
 @pytest.mark.slow
 def test_demo_command_builds_a_project_from_generated_photos(tmp_path: Path) -> None:
     """The README's first command runs this: it must keep working."""
-    rows = run_json("demo", str(tmp_path / "demo"))
+    built = run("demo", str(tmp_path / "demo"))
+    # The story it tells: the registration import's typo by row, and a first export's worth.
+    assert 'row 7: photo consent answer "Yse" is neither yes nor no' in built.stdout
+    intended = Counter(p.web.value for p in demo.PHOTOS)
+    assert (
+        f"For web use: {intended['cleared']} photos cleared, {intended['needs_review']} need "
+        f"review, {intended['blocked']} blocked"
+    ) in built.stdout
+    assert "Next: gallery-app export" in built.stdout
+    assert (tmp_path / "demo" / "registrations.csv").is_file()
+    rows = run_json("demo", str(tmp_path / "demo"))  # reuses the project
     assert len(rows) == 24
     assert any(r["caption"] for r in rows) and any(r["people"] for r in rows)
     assert {r["filename"].rsplit(".", 1)[1] for r in rows} >= {"jpg", "png", "heic"}

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from pathlib import Path
+
 import pytest
 
 from gallery_app.core import edits
 from gallery_app.core.catalog import photos
-from gallery_app.core.catalog.database import transaction
+from gallery_app.core.catalog.database import migrate, transaction
+from gallery_app.core.catalog.migrations import MIGRATIONS
+from gallery_app.core.consent import store
+from gallery_app.core.consent.model import USES, ConsentStatus
 from gallery_app.core.errors import PhotoNotFound, UserError
-from gallery_app.core.project import Project, open_project
+from gallery_app.core.people import register
+from gallery_app.core.project import CATALOG_NAME, Project, open_project
 from tests.helpers import new_photo
 
 
@@ -114,3 +122,176 @@ def test_bad_edits_are_refused(project: Project) -> None:
         edits.apply_edit(project, [photo], edits.EditRequest(add_keywords=["Sessions||Panel"]))
     with pytest.raises(UserError, match="rating"):
         edits.apply_edit(project, [photo], edits.EditRequest(rating=7))
+
+
+# --------------------------------------------------------------------------------------------
+# People are remembered by id: a rename in between changes nothing undo restores
+
+
+def _people_named(project: Project, name: str) -> list[int]:
+    return [
+        int(r[0])
+        for r in project.conn.execute(
+            "SELECT id FROM people WHERE casefold(name) = casefold(?)", (name,)
+        )
+    ]
+
+
+def test_undoing_an_edit_older_than_a_rename_restores_the_same_person(project: Project) -> None:
+    [photo] = _add_photos(project, 1)
+    ana = register.add_person(project, name="Ana", email="ana@example.org")
+    store.add_record(
+        project, "ana@example.org", store.new_record(ConsentStatus.GRANTED, frozenset(USES))
+    )
+    edits.apply_edit(project, [photo], edits.EditRequest(add_people=["ana", "Ben"]))
+    edits.apply_edit(project, [photo], edits.EditRequest(remove_people=["Ana"]))
+    register.update_person(project, ana.id, name="Ana Müller", email="ana@example.org")
+    people_before = project.conn.execute("SELECT count(*) FROM people").fetchone()[0]
+
+    edits.undo(project)  # the removal, made before the rename
+    assert _row(project, photo)["people"] == ["Ana Müller", "Ben"]
+    assert _people_named(project, "Ana") == []  # no stranger called "Ana" appeared
+    assert project.conn.execute("SELECT count(*) FROM people").fetchone()[0] == people_before
+    # Still Ana with her consent: only Ben's consent is in question, not a new "Ana"'s.
+    assert store.decisions(project.conn, "web")[photo].reasons == (
+        "consent of Ben for web use is unknown",
+    )
+
+    register.update_person(project, ana.id, name="Ana Müller-Silva", email="ana@example.org")
+    edits.redo(project)
+    assert _row(project, photo)["people"] == ["Ben"]
+    edits.undo(project)
+    edits.undo(project)  # the first tagging, too
+    assert _row(project, photo)["people"] == []
+    edits.redo(project)
+    assert _row(project, photo)["people"] == ["Ana Müller-Silva", "Ben"]
+    assert project.conn.execute("SELECT count(*) FROM people").fetchone()[0] == people_before
+
+
+def test_undo_survives_a_restart_with_people_by_id(project: Project) -> None:
+    [photo] = _add_photos(project, 1)
+    edits.apply_edit(project, [photo], edits.EditRequest(add_people=["Zoë Müller"]))
+    edits.apply_edit(project, [photo], edits.EditRequest(remove_people=["Zoë Müller"]))
+    [zoe] = _people_named(project, "Zoë Müller")
+    stored = project.conn.execute("SELECT changes FROM edit_history ORDER BY id").fetchall()
+    assert [json.loads(r[0]) for r in stored] == [
+        [[photo, "people", [], [[zoe, "Zoë Müller"]]]],
+        [[photo, "people", [[zoe, "Zoë Müller"]], []]],
+    ]
+    root = project.root
+    project.close()
+    with open_project(root) as reopened:
+        register.update_person(reopened, zoe, name="Zoe Mueller")
+        edits.undo(reopened)
+        assert _row(reopened, photo)["people"] == ["Zoe Mueller"]
+
+
+def test_undo_that_would_tag_a_removed_person_is_refused_and_changes_nothing(
+    project: Project,
+) -> None:
+    [photo] = _add_photos(project, 1)
+    edits.apply_edit(project, [photo], edits.EditRequest(add_people=["Ana", "Ben"]))
+    edits.apply_edit(project, [photo], edits.EditRequest(remove_people=["Ana"]))
+    [ana] = _people_named(project, "Ana")
+    # Nothing in the app deletes people (consent history must stay); another tool could.
+    project.conn.execute("DELETE FROM people WHERE id = ?", (ana,))
+    history = edits.history(project.conn)
+    with pytest.raises(edits.EditNotApplicable) as refused:
+        edits.undo(project)
+    message = str(refused.value)
+    assert message.startswith("cannot undo “set people on 1 photo”: it would tag Ana (id ")
+    assert "no longer in the people register" in message
+    assert _row(project, photo)["people"] == ["Ben"]
+    assert _people_named(project, "Ana") == []
+    assert edits.history(project.conn) == history  # still the next step; nothing was skipped
+    # Removing people never needs them back: a newer edit that drops Ben still undoes.
+    edits.apply_edit(project, [photo], edits.EditRequest(remove_people=["Ben"]))
+    assert edits.undo(project) is not None
+    assert _row(project, photo)["people"] == ["Ben"]
+
+
+def test_the_applied_edit_is_what_the_history_gives_back(project: Project) -> None:
+    """The desktop app checks that undo undid *its* edit by comparing the stored form."""
+    ids = _add_photos(project, 2)
+    edit = edits.apply_edit(
+        project, ids, edits.EditRequest(add_people=["Ana", "Ben"], caption="Panel")
+    )
+    undone = edits.undo(project)
+    assert undone is not None and undone.to_json() == edit.to_json()
+    assert undone == edit
+    tagged = [p for c in edit.changes if c.field == "people" for p in c.after]
+    assert tagged and all(isinstance(p, edits.TaggedPerson) for p in tagged)
+
+
+def _old_catalog_with_edits_by_name(root: Path) -> None:
+    """A catalog as version 5 of the app left it: undo history that names people."""
+    root.mkdir()
+    conn = sqlite3.connect(root / CATALOG_NAME, isolation_level=None)
+    migrate(conn, MIGRATIONS[:5])
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO project (id, event_name, created_at) VALUES (1, 'Gala', '2026-01-10')"
+        )
+        photos.insert_photo(conn, new_photo(1))
+        # Tagging made Ana and Ben (SQLite's datetime('now'): naive UTC); Ana was renamed
+        # later; the old undo then made a stranger called "Ana"; Ghost left no trace at all.
+        conn.executemany(
+            "INSERT INTO people (id, name, created_at) VALUES (?, ?, ?)",
+            [
+                (1, "Ana Müller", "2026-01-10 09:59:58"),
+                (2, "Ben", "2026-01-10 09:59:58"),
+                (3, "Ana", "2026-01-12 08:00:00"),
+            ],
+        )
+        conn.execute("INSERT INTO photo_people VALUES (1, 2, 0)")
+        history = [
+            ("2026-01-09T12:00:00+01:00", "set people on 1 photo", [[1, "people", ["Ghost"], []]]),
+            (
+                "2026-01-10T11:00:00+01:00",
+                "set people on 1 photo",
+                [[1, "people", [], ["ana", "Ben"]], [1, "caption", None, "Gala"]],
+            ),
+            (
+                "2026-01-10T12:30:00+00:00",
+                "set people on 1 photo",
+                [[1, "people", ["Ana", "Ben"], ["Ben"]]],
+            ),
+        ]
+        for at, description, changes in history:
+            conn.execute(
+                "INSERT INTO edit_history (at, actor, description, changes) VALUES (?, 'jo', ?, ?)",
+                (at, description, json.dumps(changes)),
+            )
+        conn.execute("UPDATE photos SET caption = 'Gala' WHERE id = 1")
+        conn.execute(
+            "INSERT INTO audit_log (at, actor, action, subject, details) VALUES"
+            " ('2026-01-11T09:00:00+00:00', 'jo', 'person_updated', 'person:1', ?)",
+            (json.dumps({"name": {"before": "Ana", "after": "Ana Müller"}}),),
+        )
+    conn.close()
+
+
+def test_old_undo_history_is_migrated_to_people_by_id(tmp_path: Path) -> None:
+    root = tmp_path / "old"
+    _old_catalog_with_edits_by_name(root)
+    with open_project(root) as project:
+        stored = [
+            json.loads(r[0])
+            for r in project.conn.execute("SELECT changes FROM edit_history ORDER BY id")
+        ]
+        # "Ana" on 10 January was person 1 (renamed on the 11th), not the later stranger 3.
+        assert stored == [
+            [[1, "people", [[None, "Ghost"]], []]],
+            [[1, "people", [], [[1, "ana"], [2, "Ben"]]], [1, "caption", None, "Gala"]],
+            [[1, "people", [[1, "Ana"], [2, "Ben"]], [[2, "Ben"]]]],
+        ]
+        edits.undo(project)
+        assert _row(project, 1)["people"] == ["Ana Müller", "Ben"]
+        edits.undo(project)
+        assert _row(project, 1)["people"] == [] and _row(project, 1)["caption"] is None
+        edits.redo(project)
+        assert _row(project, 1)["people"] == ["Ana Müller", "Ben"]
+        edits.undo(project)
+        with pytest.raises(edits.EditNotApplicable, match="would tag Ghost, who is no longer"):
+            edits.undo(project)
+        assert project.conn.execute("SELECT count(*) FROM people").fetchone()[0] == 3

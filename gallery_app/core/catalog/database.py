@@ -116,6 +116,8 @@ def migrate(conn: sqlite3.Connection, migrations: tuple[Migration, ...]) -> None
                 continue
             for statement in _statements(migration.sql):
                 conn.execute(statement)
+            if migration.data is not None:
+                migration.data(conn)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {migration.version}")
 

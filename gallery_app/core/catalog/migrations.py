@@ -9,6 +9,10 @@ catalog takes and is exercised by every test.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -19,6 +23,9 @@ class Migration:
     version: int
     description: str
     sql: str
+    data: Callable[[sqlite3.Connection], None] | None = None
+    """Rewrites stored values SQL cannot express, after ``sql``, in the same transaction.
+    Self-contained like the SQL: it must not call code that may change after release."""
 
 
 _V1_PROJECT_AND_PHOTOS = """
@@ -259,6 +266,95 @@ CREATE INDEX photo_writes_by_photo ON photo_writes(photo_id, id);
 CREATE INDEX photo_writes_by_hash ON photo_writes(content_hash);
 """
 
+
+def _v6_people_in_edits_by_id(conn: sqlite3.Connection) -> None:
+    """Undo history: people shown were stored by name; store ``[id, name]`` instead.
+
+    A name meant whoever was called that when the edit was made. The register's renames are in
+    the audit log (``person_updated``, with the name before and after), so the name is matched
+    against each person's name *at the edit's time*, among people who existed by then; a
+    person who was renamed since is still found, and a namesake created later (as undo used to
+    create one) is not. A name that matches nobody keeps ``None`` as its id: undoing it is then
+    refused with the name, never guessed.
+    """
+    renames: dict[int, list[tuple[dt.datetime, str, str]]] = {}
+    for row in conn.execute(
+        "SELECT at, subject, details FROM audit_log WHERE action = 'person_updated' ORDER BY id"
+    ):
+        details = json.loads(row[2] or "{}")
+        name = details.get("name")
+        subject = str(row[1])
+        if not isinstance(name, dict) or not subject.startswith("person:"):
+            continue
+        if not subject[7:].isdigit():
+            continue
+        renames.setdefault(int(subject[7:]), []).append(
+            (_v6_instant(row[0]), str(name.get("before")), str(name.get("after")))
+        )
+    people = [
+        (int(row[0]), str(row[1]), _v6_instant(row[2]))
+        for row in conn.execute("SELECT id, name, created_at FROM people ORDER BY id")
+    ]
+
+    def name_at(person_id: int, current: str, when: dt.datetime) -> str:
+        # The name before the first rename at or after ``when``; else today's name. A rename
+        # in the same second as the edit counts as after it: an edit names people as they
+        # were called before it, and the fallback below catches the other order.
+        for at, before, _after in renames.get(person_id, []):
+            if at >= when:
+                return before
+        return current
+
+    def resolve(name: str, when: dt.datetime) -> int | None:
+        key = " ".join(name.split()).casefold()
+        existed = [p for p in people if p[2] <= when]
+        matches = [p for p in existed if name_at(p[0], p[1], when).casefold() == key]
+        if not matches:
+            # Anyone who ever had the name, if that is one person.
+            ever = {
+                p[0]
+                for p in existed
+                if p[1].casefold() == key
+                or any(key in (b.casefold(), a.casefold()) for _, b, a in renames.get(p[0], []))
+            }
+            return ever.pop() if len(ever) == 1 else None
+        exact = [p for p in matches if name_at(p[0], p[1], when) == name]
+        return min(exact or matches)[0]
+
+    for row in conn.execute("SELECT id, at, changes FROM edit_history").fetchall():
+        when = _v6_instant(row[1])
+        try:
+            changes = json.loads(row[2])
+        except ValueError:
+            continue  # unreadable before too; opening the project must not fail over it
+        if not isinstance(changes, list):
+            continue
+        for change in changes:
+            if not (isinstance(change, list) and len(change) == 4 and change[1] == "people"):
+                continue
+            for side in (2, 3):
+                change[side] = [
+                    [resolve(item, when), item] if isinstance(item, str) else item
+                    for item in change[side] or []
+                ]
+        conn.execute(
+            "UPDATE edit_history SET changes = ? WHERE id = ?",
+            (json.dumps(changes, ensure_ascii=False), row[0]),
+        )
+
+
+def _v6_instant(text: object) -> dt.datetime:
+    """A stored timestamp as an aware UTC instant: SQLite's ``datetime('now')`` is naive UTC,
+    the app's own stamps carry their offset. Unreadable means "long ago"."""
+    try:
+        moment = dt.datetime.fromisoformat(str(text).strip())
+    except ValueError:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "event project, photos, keywords and people", _V1_PROJECT_AND_PHOTOS),
     Migration(2, "per-camera clock offsets", _V2_CAMERA_CLOCKS),
@@ -269,6 +365,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(4, "indexed capture-time sort key", _V4_CAPTURE_SORT_KEY),
     Migration(5, "metadata written back into files and sidecars", _V5_PHOTO_WRITES),
+    Migration(6, "people in the undo history by id", "", _v6_people_in_edits_by_id),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
