@@ -159,7 +159,7 @@ class FilterBar(QWidget):
                 ("Any consent", None),
                 ("✓ Cleared", "cleared"),
                 ("? Needs review", "needs_review"),
-                ("⛔ Blocked", "blocked"),
+                ("⊘ Blocked", "blocked"),
             ],
         )
         self.use_combo = _Combo("Consent for which use", [(f"for {USE_TEXT[u]}", u) for u in USES])

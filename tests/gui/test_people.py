@@ -518,7 +518,7 @@ def test_review_queue_lists_what_needs_review_with_reasons(
     assert ids[3] in _queue_ids(people)
     blocked_row = page.model.row_of(ids[3])
     assert blocked_row is not None
-    assert page.model.index(blocked_row, 1).data() == "✕ Blocked"
+    assert page.model.index(blocked_row, 1).data() == "⊘ Blocked"
     page.use_combo.setCurrentIndex(page.use_combo.findData("social"))
     settle(people, qtbot)
     # Sam refused social use: the photo with Sam is blocked for social.
@@ -864,7 +864,7 @@ def test_review_model_merges_entries_in_time_order_under_the_model_tester(
     model.merge(3, entry(3, 5))  # moved earlier (a clock offset changed)
     model.merge(99, None)  # not in the queue: nothing happens
     assert [model.item(r).photo_id for r in range(model.rowCount())] == [3, 1, 4]
-    assert model.index(1, ReviewQueueModel.VERDICT_COLUMN).data() == "✕ Blocked"
+    assert model.index(1, ReviewQueueModel.VERDICT_COLUMN).data() == "⊘ Blocked"
 
 
 def test_consent_colours_follow_a_dark_palette(people: PeopleWindow, qapp: QApplication) -> None:

@@ -193,7 +193,7 @@ _CELL_FLAGS = (
 VERDICT_TEXT = {
     Verdict.CLEARED.value: "✓ Cleared",
     Verdict.NEEDS_REVIEW.value: "? Review",
-    Verdict.BLOCKED.value: "⛔ Blocked",
+    Verdict.BLOCKED.value: "⊘ Blocked",
 }
 FLAG_TEXT = {1: "Pick", -1: "Rejected", 0: "Not flagged"}
 

@@ -65,7 +65,7 @@ def tone_colours(tone: str) -> tuple[str, str]:
 VERDICT_LABEL: dict[str, str] = {
     Verdict.CLEARED.value: "✓ Cleared",
     Verdict.NEEDS_REVIEW.value: "? Needs review",
-    Verdict.BLOCKED.value: "✕ Blocked",
+    Verdict.BLOCKED.value: "⊘ Blocked",
 }
 VERDICT_TONE: dict[str, str] = {
     Verdict.CLEARED.value: GOOD,

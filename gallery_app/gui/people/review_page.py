@@ -352,7 +352,7 @@ class ReviewPage(QWidget):
         self._shown_id = item.photo_id
         self.file_label.setText(item.filename)
         when = (item.captured_at or "")[:16].replace("T", " ")
-        verdict = "✕ Blocked" if item.verdict is Verdict.BLOCKED else "? Needs review"
+        verdict = "⊘ Blocked" if item.verdict is Verdict.BLOCKED else "? Needs review"
         self.verdict_label.setText(f"{verdict} for {self.use} use" + (f" · {when}" if when else ""))
         bullets = "".join(
             f"<li>{dialogs.html_escape(r[:1].upper() + r[1:])}</li>" for r in item.reasons

@@ -2,7 +2,7 @@
 and whether the photo was edited since its metadata was written to the file.
 
 Every state is readable without colour: the consent badge carries a symbol and a word
-("✓ Cleared", "? Review", "⛔ Blocked"), the flag a symbol and a word, the colour label its
+("✓ Cleared", "? Review", "⊘ Blocked"), the flag a symbol and a word, the colour label its
 name's initial, the write-back marker a pencil and "Changed" (the pencil alone in the
 smallest cells). Only "changed since written" is marked: most photos were never written back,
 and a marker on all of them would say nothing.
@@ -71,7 +71,7 @@ BADGE_COLOURS_DARK = {
     "needs_review": (QColor("#3d3118"), QColor("#f2c86b")),
     "blocked": (QColor("#45201f"), QColor("#ff9c95")),
 }
-BADGE_SHORT = {"cleared": "✓", "needs_review": "?", "blocked": "⛔"}
+BADGE_SHORT = {"cleared": "✓", "needs_review": "?", "blocked": "⊘"}
 WRITE_MARKER = "✎ Changed"
 WRITE_MARKER_SHORT = "✎"
 WRITE_MARKER_COLOUR = QColor("#1a4f9c")
