@@ -36,7 +36,8 @@ from gallery_app.core.catalog import photos
 from gallery_app.core.catalog.database import connect
 from gallery_app.core.errors import UserError
 from gallery_app.core.people import register
-from gallery_app.core.project import Project
+from gallery_app.core.progress import ProgressEvent
+from gallery_app.core.project import Project, open_project
 from gallery_app.gui import import_dialog, panels
 from gallery_app.gui.catalog_thread import CatalogThread, CatalogUnavailable
 from gallery_app.gui.clock_dialog import ClockOffsetDialog
@@ -581,3 +582,38 @@ def test_import_export_write_back_and_review_use_only_the_catalog_thread(  # noq
     assert uses.used, "the recording missed the catalog thread's work"
     strangers = {thread for _, thread in uses.used if thread != catalog_thread}
     assert not strangers, f"{len(strangers)} other thread(s) used the catalog"
+
+
+def test_closing_the_window_mid_write_back_finishes_the_file_in_hand_first(
+    gui_project: Project, project_path: Path, qtbot: QtBot
+) -> None:
+    """The window closes while a write-back waits between two files: the job is stopped and
+    waited for *before* the catalog thread goes, so its last units (the record of the file
+    it wrote, the audit entry) still reach the catalog, while the GUI thread is blocked in
+    the close. Nothing is left half-recorded and the project's lock is free afterwards."""
+    window = show_main_window(gui_project, qtbot, (1100, 760))
+    dialog = window.file_actions.open_writeback()
+    reached = threading.Event()
+    resume = threading.Event()
+
+    def hold_after_first(event: ProgressEvent) -> None:  # on the job's thread
+        if event.kind == "written" and not reached.is_set():
+            reached.set()
+            resume.wait(30)
+
+    dialog.job_created.connect(
+        lambda job: job.progress.connect(hold_after_first, Qt.ConnectionType.DirectConnection)
+    )
+    dialog.write_button.click()
+    qtbot.waitUntil(reached.is_set, timeout=30_000)
+    # Let the job go on only once the GUI thread is inside the close, blocked on the job.
+    threading.Timer(0.5, resume.set).start()
+    window.close()
+    assert not window.catalog._worker.isRunning()  # the catalog thread went last
+    with open_project(project_path) as reopened:  # the lock is free again
+        writes = reopened.conn.execute("SELECT photo_id, fields_hash FROM photo_writes").fetchall()
+        assert len(writes) == 1 and writes[0]["fields_hash"] != "pending"
+        audit = reopened.conn.execute(
+            "SELECT details FROM audit_log WHERE action = 'write_back'"
+        ).fetchall()
+        assert len(audit) == 1 and f"[{writes[0]['photo_id']}]" in audit[0]["details"]
