@@ -86,12 +86,12 @@ class Project:
     def open_worker_handle(self) -> Project:
         """A second handle on this project, with its own catalog connection, for one thread.
 
-        The desktop app imports and exports on a worker thread while the window keeps using
-        :attr:`conn` (a SQLite connection must not be shared by two threads at once). The
-        handle works under *this* process's write lock, which it does not take again (the lock
-        is per process; taking it twice would fail as "in use"). WAL lets the window read while
-        the worker writes; both writers wait for each other's short transactions through the
-        busy timeout. Close the handle when the thread ends; that closes only its connection.
+        The desktop app gives all its catalog work (grid reads, edits, and the units of work of
+        imports, exports and write-backs) to one catalog thread, which opens this handle once
+        (a SQLite connection must be used by the thread that made it). The handle works under
+        *this* process's write lock, which it does not take again (the lock is per process;
+        taking it twice would fail as "in use"). Close the handle when the thread ends; that
+        closes only its connection.
 
         Raises:
             UserError: this project was opened read-only.

@@ -13,8 +13,12 @@ order, so an undo submitted after an edit always undoes that edit, and a grid bl
 after an edit sees it. A failure becomes a sentence for :mod:`messages` (the details of an
 unexpected one go to stderr), never a traceback.
 
-Imports and exports keep their own threads and connections (:mod:`jobs`): they are long,
-cancellable and must not hold up culling.
+Long jobs (import, export, write-back: :mod:`jobs`) keep their own threads for the file and
+process-pool work, but reach the catalog through this thread too: :meth:`CatalogThread.access`
+gives them a core :class:`~gallery_app.core.catalog.access.CatalogAccess` whose ``run`` queues
+one short unit of catalog work here and blocks the *job's* thread (never the GUI thread) until
+it is done. An import's per-photo commits thus interleave with the grid's reads and the user's
+culling, and no second connection, thread or lock wait on the catalog exists.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import itertools
 import queue
 import sqlite3
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -32,6 +37,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, Signal
 from PySide6.QtWidgets import QWidget
 
+from gallery_app.core.catalog.access import CatalogAccess
 from gallery_app.core.errors import GalleryError
 from gallery_app.core.project import Project
 from gallery_app.gui import messages
@@ -72,8 +78,11 @@ class _Worker(QThread):
         self.jobs: queue.SimpleQueue[tuple[int, Work, Future[Any] | None] | None] = (
             queue.SimpleQueue()
         )
+        self.ident: int | None = None
+        """The Python thread id of this thread once it runs (to refuse calls from itself)."""
 
     def run(self) -> None:
+        self.ident = threading.get_ident()
         handle: Project | None = None
         opening_error = ""
         try:
@@ -130,6 +139,16 @@ def _stopper(worker: _Worker) -> Callable[..., None]:
     return stop
 
 
+class _ThreadAccess:
+    """:class:`CatalogAccess` over a :class:`CatalogThread`, for a job's own thread."""
+
+    def __init__(self, catalog: CatalogThread) -> None:
+        self._catalog = catalog
+
+    def run(self, work: Callable[[Project], T]) -> T:
+        return self._catalog.call(work, timeout_s=None)
+
+
 class CatalogThread(QObject):
     """Runs catalog work for one window on one worker thread; lives on the GUI thread.
 
@@ -177,23 +196,48 @@ class CatalogThread(QObject):
         self._callbacks[ticket] = (on_result, on_error)
         self._worker.jobs.put((ticket, work, None))
 
-    def call(self, work: Callable[[Project], T], timeout_s: float = 30.0) -> T:
-        """Run ``work`` on the catalog thread and wait for its value (for a few small reads
-        whose callers cannot wait for a callback, e.g. the grid's first id list).
+    def call(self, work: Callable[[Project], T], timeout_s: float | None = 30.0) -> T:
+        """Run ``work`` on the catalog thread and wait for its value: for a few small reads
+        whose callers cannot wait for a callback (e.g. the grid's first id list), and for the
+        units of a long job (:meth:`access`). Safe from any thread but the catalog thread.
+
+        Args:
+            timeout_s: give up after this long; ``None`` waits as long as the queue ahead
+                takes (a job's thread may wait; it is not the GUI), but not for a thread that
+                has stopped.
 
         Raises:
             GalleryError: the work raised it, or :class:`CatalogUnavailable` with a message.
         """
         if self._closed:
             raise CatalogUnavailable("the project is closing")
+        if threading.get_ident() == self._worker.ident:
+            # The work would wait for itself: a unit must not queue another and wait on it.
+            raise RuntimeError("CatalogThread.call from the catalog thread itself")
         future: Future[T] = Future()
         self._worker.jobs.put((0, work, future))
-        try:
-            return future.result(timeout=timeout_s)
-        except TimeoutError:
-            raise CatalogUnavailable(
-                "the project's catalog is busy; try again in a moment"
-            ) from None
+        if timeout_s is not None:
+            try:
+                return future.result(timeout=timeout_s)
+            except TimeoutError:
+                raise CatalogUnavailable(
+                    "the project's catalog is busy; try again in a moment"
+                ) from None
+        while True:
+            try:
+                return future.result(timeout=0.5)
+            except TimeoutError:
+                # Stopped with this work still queued (a shutdown raced the call): no answer
+                # will come. ``done`` is checked after the thread is seen stopped, so an
+                # answer given just before it stopped is not lost.
+                if not self._worker.isRunning() and not future.done():
+                    raise CatalogUnavailable("the project is closing") from None
+
+    def access(self) -> CatalogAccess:
+        """The core's way into the catalog for a long job on another thread: each unit of
+        catalog work runs here, in turn with the window's own work, while the job's thread
+        waits (no time limit: a busy queue is no failure; a stopped thread is)."""
+        return _ThreadAccess(self)
 
     @property
     def pending(self) -> int:

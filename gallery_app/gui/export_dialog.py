@@ -5,20 +5,20 @@ The export is where consent stops being advice, so the dialog shows the core's p
 left out with the reasons in words. A photo that needs review may go out if the user gives a
 reason (recorded in the audit log by the core when the export starts); a blocked or rejected
 photo cannot, and the dialog says so instead of offering it. The export itself runs on a
-worker thread with its own catalog connection (:class:`BackgroundJob`) with progress and a
-Stop button; at the end the gallery, the folder or the report opens in the system's browser
-or file manager.
+worker thread (:class:`BackgroundJob`) with progress and a Stop button; at the end the
+gallery, the folder or the report opens in the system's browser or file manager.
+
+Every catalog read and write of the dialog runs on the main window's catalog thread, the only
+one that touches the catalog: the plan and the album choices are submitted there and come back
+by callback, and the export's own units of catalog work are queued there by its job.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QEvent,
@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gallery_app.core.catalog.photos import get_photo
+from gallery_app.core.catalog.access import CatalogAccess
 from gallery_app.core.errors import GalleryError
 from gallery_app.core.export.exporter import ExportPlan, ExportSummary, export
 from gallery_app.core.export.presets import Preset, available_presets
@@ -85,8 +85,6 @@ from gallery_app.gui.export_plan import (
 from gallery_app.gui.jobs import BackgroundJob
 from gallery_app.gui.thumbnail_loader import ThumbnailLoader
 
-T = TypeVar("T")
-
 PRESET_TITLES = {
     "website": "Website gallery",
     "cms": "Images for a website (CMS)",
@@ -118,6 +116,14 @@ PLAN_DEBOUNCE_MS = 200
 """How long the plan waits for the user to stop changing things (culling keys, presets)."""
 
 
+class _Wanted:
+    """The plan the dialog wants now, readable from the catalog thread: a plan that waited
+    in the queue while the user changed something is skipped instead of computed."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+
+
 class ExportDialog(JobDialog):
     """Choose preset, photos and folder; review the plan; export with progress; open it."""
 
@@ -135,13 +141,13 @@ class ExportDialog(JobDialog):
         *,
         workers: int | None = None,
         today: dt.date | None = None,
-        catalog: CatalogThread | None = None,
+        catalog: CatalogThread,
     ) -> None:
         super().__init__(parent)
         self.project = project
+        """For its folders only: the catalog is reached through ``catalog``."""
         self._catalog = catalog
-        """The main window's catalog thread for the dialog's two small reads; without one
-        (the dialog on its own) they use the project's connection."""
+        """The main window's catalog thread: the plan, the album choices, the export."""
         self.selected_ids = list(selected_ids)
         self.workers = workers
         self._today = today
@@ -151,7 +157,9 @@ class ExportDialog(JobDialog):
         self.overrides: dict[int, str] = {}
         self._destination_edited = False
         self._plan_generation = 0
-        self._plan_jobs: list[BackgroundJob] = []
+        self._wanted = _Wanted()
+        self._plans_in_flight = 0
+        """Plans submitted to the catalog thread whose answer has not come back."""
         self._closing = False
         # Every edit on the main window's undo stack asks for a new plan: wait for a pause.
         self._plan_timer = QTimer(self)
@@ -220,23 +228,15 @@ class ExportDialog(JobDialog):
         self.albums_combo = QComboBox()
         self.albums_combo.setAccessibleName("Albums")
         self.albums_combo.addItem("One album with every photo", None)
-        try:
-            parents = self._read(lambda p: album_parents(p.conn))
-        except (sqlite3.Error, GalleryError):  # a convenience; the export works without it
-            parents = []
-        for parent, albums in parents:
-            title = parent.replace("|", " › ")
-            self.albums_combo.addItem(
-                f"One album per {title} keyword ({count(albums, 'album')}, plus "
-                "“More photos” for the rest)",
-                parent,
-            )
-        self._album_choices = len(parents)
-        self.zip_check.toggled.connect(self._update_albums)
+        self._album_choices = 0
         self.albums_combo.setToolTip(
             "Give photos hierarchical keywords such as Sessions › Keynote to split the gallery"
-            if not parents
-            else "Each album is a page of its own in the gallery (and a zip, if you ask for zips)"
+        )
+        self.zip_check.toggled.connect(self._update_albums)
+        # The choices come from the catalog thread (before the first plan, which waits for
+        # its debounce); a convenience, so a failure just leaves the one album.
+        self._catalog.submit(
+            lambda p: album_parents(p.conn), self._albums_ready, lambda _message: None
         )
 
         form = QFormLayout()
@@ -342,6 +342,23 @@ class ExportDialog(JobDialog):
         layout.addLayout(buttons)
         return page
 
+    def _albums_ready(self, parents: list[tuple[str, int]]) -> None:
+        if self._closing:
+            return
+        for parent, albums in parents:
+            title = parent.replace("|", " › ")
+            self.albums_combo.addItem(
+                f"One album per {title} keyword ({count(albums, 'album')}, plus "
+                "“More photos” for the rest)",
+                parent,
+            )
+        self._album_choices = len(parents)
+        if parents:
+            self.albums_combo.setToolTip(
+                "Each album is a page of its own in the gallery (and a zip, if you ask for zips)"
+            )
+        self._update_albums()
+
     def preset(self) -> Preset:
         return self.presets[str(self.preset_combo.currentData())]
 
@@ -383,14 +400,15 @@ class ExportDialog(JobDialog):
             self._update_buttons()
 
     def refresh_plan(self, *_args: object) -> None:
-        """Ask the core, on a worker thread, which photos would go out and which not.
+        """Ask the core, on the catalog thread, which photos would go out and which not.
 
         The consent verdicts of 20,000 photos take about 0.4 s (measured), too long for the
         GUI thread on every change of preset or photos. Requests are debounced (a burst of
-        culling keys makes one plan), at most one plan thread runs at a time, and a newer
-        request cancels the running one and makes its result stale, so it is dropped.
+        culling keys makes one plan); a plan still waiting in the catalog thread's queue when
+        a newer one is wanted is skipped there, and a stale answer is dropped here.
         """
         self._plan_generation += 1
+        self._wanted.generation = self._plan_generation
         self._planning = True
         self._plan_error = None
         if self.plan is None:
@@ -402,46 +420,35 @@ class ExportDialog(JobDialog):
         self._plan_timer.start()
 
     def _start_plan(self) -> None:
-        if self._plan_jobs:
-            # One plan thread at a time: stop the stale one; the next starts when it ends.
-            for running in self._plan_jobs:
-                running.cancel()
+        if self._closing:
             return
         generation = self._plan_generation
         preset, select, today = self.preset(), self.select_text(), self._today
+        wanted = self._wanted
 
-        def work(handle: Project, _progress: ProgressCallback, cancel: CancelToken) -> Any:
-            cancel.raise_if_cancelled()  # superseded while it waited for a thread
-            return plan_with_names(handle, preset, select, today)
+        def work(project: Project) -> tuple[ExportPlan, list[LeftOut]] | None:
+            if wanted.generation != generation:
+                return None  # superseded while it waited in the queue
+            return plan_with_names(project, preset, select, today)
 
-        job = BackgroundJob(self.project, work, self)
-        job.succeeded.connect(lambda result: self._plan_ready(generation, preset, result))
-        job.failed.connect(lambda message: self._plan_failed(generation, message))
-        for outcome in (job.succeeded, job.failed, job.cancelled):
-            outcome.connect(lambda *_a, done=job: self._plan_job_ended(done))
-        self._plan_jobs = [job]
-        job.start()
+        self._plans_in_flight += 1
+        self._catalog.submit(
+            work,
+            lambda result: self._plan_ready(generation, preset, result),
+            lambda message: self._plan_failed(generation, message),
+        )
 
-    def _plan_job_ended(self, job: BackgroundJob) -> None:
-        """Free a finished plan job (after its thread really ended) and start the next one
-        if the choices changed while it ran."""
-        if job in self._plan_jobs:
-            self._plan_jobs.remove(job)
-        job.wait()  # deleting a QThread that is still finishing aborts the process
-        job.deleteLater()
-        if self._closing:
-            return
-        # Still planning: the job's result was stale (or it was cancelled) and no newer
-        # request is waiting on the timer, so run the current one now.
-        if self._planning and not self._plan_timer.isActive():
-            self._start_plan()
+    def plans_in_flight(self) -> int:
+        """Plans asked of the catalog thread whose answer has not arrived (tests wait)."""
+        return self._plans_in_flight
 
     def is_planning(self) -> bool:
         """True until the plan for the current choices is shown."""
         return self._planning
 
     def _plan_failed(self, generation: int, message: str) -> None:
-        if generation != self._plan_generation:
+        self._plans_in_flight -= 1
+        if self._closing or generation != self._plan_generation:
             return
         self._planning = False
         self.plan = None
@@ -452,11 +459,16 @@ class ExportDialog(JobDialog):
         self._update_buttons()
 
     def _plan_ready(
-        self, generation: int, preset: Preset, result: tuple[ExportPlan, list[LeftOut]]
+        self,
+        generation: int,
+        preset: Preset,
+        result: tuple[ExportPlan, list[LeftOut]] | None,
     ) -> None:
-        if generation != self._plan_generation:
+        self._plans_in_flight -= 1
+        if self._closing or result is None or generation != self._plan_generation:
             return  # the user changed the preset or the photos meanwhile
         plan, left_out = result
+        self._hashes.update({r.photo_id: r.content_hash for r in left_out if r.content_hash})
         self._planning = False
         if preset.use != self._plan_use:
             self.overrides = {}  # an override is for one use; another preset may need another
@@ -534,24 +546,10 @@ class ExportDialog(JobDialog):
             return icon
         if self.thumbnails.is_missing(photo_id):
             return None
-        content_hash = self._hashes.get(photo_id)
-        if content_hash is None:
-            try:
-                content_hash = str(
-                    self._read(lambda p: get_photo(p.conn, photo_id))["content_hash"]
-                )
-            except GalleryError:
-                return None
-            self._hashes[photo_id] = content_hash
-        self.thumbnails.request(photo_id, self.project.cache_dir, content_hash)
+        content_hash = self._hashes.get(photo_id)  # read with the plan, on the catalog thread
+        if content_hash is not None:
+            self.thumbnails.request(photo_id, self.project.cache_dir, content_hash)
         return None
-
-    def _read(self, work: Callable[[Project], T]) -> T:
-        """A small read: on the window's catalog thread (a blocking round trip) if there is
-        one, else on the project's own connection."""
-        if self._catalog is not None:
-            return self._catalog.call(work)
-        return work(self.project)
 
     def _show_in_grid(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -699,12 +697,15 @@ class ExportDialog(JobDialog):
         overrides = sorted(self.overrides.items())
         make_zip = self.zip_check.isChecked()
         album_keyword = self.albums_combo.currentData()
-        workers, today = self.workers, self._today
+        workers, today, project = self.workers, self._today, self.project
 
-        def work(handle: Project, progress: ProgressCallback, cancel: CancelToken) -> ExportSummary:
+        def work(
+            access: CatalogAccess, progress: ProgressCallback, cancel: CancelToken
+        ) -> ExportSummary:
             return export(
-                handle,
+                project,
                 out_dir,
+                access=access,
                 preset_name=preset_name,
                 select=select,
                 overrides=overrides,
@@ -716,7 +717,7 @@ class ExportDialog(JobDialog):
                 today=today,
             )
 
-        self.job = BackgroundJob(self.project, work, self)
+        self.job = BackgroundJob(self._catalog.access(), work, self)
         self.job.progress.connect(self._on_progress)
         self.job.succeeded.connect(self._on_succeeded)
         self.job.failed.connect(self._on_failed)
@@ -842,9 +843,7 @@ class ExportDialog(JobDialog):
     def shutdown(self) -> None:
         """Stop the export and wait for its thread (the window is closing the project)."""
         self._closing = True
+        self._wanted.generation = -1  # a plan still queued on the catalog thread is skipped
         self._plan_timer.stop()
         self.thumbnails.shutdown()
-        for planning in self._plan_jobs:
-            planning.blockSignals(True)
-            planning.wait()
         cancel_and_wait(self.job)

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from gallery_app.core.catalog.database import id_chunks
 from gallery_app.core.catalog.photos import PhotoQuery, list_photos
 from gallery_app.core.consent.model import Verdict
 from gallery_app.core.export.exporter import ExportPlan, plan_export
@@ -60,19 +61,29 @@ def id_ranges(photo_ids: list[int]) -> str:
 def plan_with_names(
     project: Project, preset: Preset, select: str | None, today: dt.date | None
 ) -> tuple[ExportPlan, list[LeftOut]]:
-    """The core's plan and, for the photos it leaves out, what the table shows (worker)."""
+    """The core's plan and, for the photos it leaves out, what the table shows (one unit of
+    work on the catalog thread: the thumbnails' content hashes come with it, so the table
+    never goes back to the catalog for a row scrolled into view)."""
     plan = plan_export(project, preset, select=select, today=today)
     left = [p for p in plan.photos if not p.exported]
     names: dict[int, str] = {}
+    hashes: dict[int, str] = {}
     if left:
-        rows = list_photos(project.conn, PhotoQuery(ids=[p.photo_id for p in left]))
+        left_ids = [p.photo_id for p in left]
+        rows = list_photos(project.conn, PhotoQuery(ids=left_ids))
         names = {r["id"]: r["filename"] for r in rows}
+        for chunk, marks in id_chunks(left_ids):
+            for row in project.conn.execute(
+                f"SELECT id, content_hash FROM photos WHERE id IN ({marks})", chunk
+            ):
+                hashes[int(row[0])] = str(row[1])
     left_out = [
         LeftOut(
             photo_id=p.photo_id,
             filename=names.get(p.photo_id, f"photo {p.photo_id}"),
             verdict="rejected" if p.rejected else p.decision.verdict.value,
             reasons=p.reasons,
+            content_hash=hashes.get(p.photo_id, ""),
         )
         for p in left
     ]
@@ -151,6 +162,8 @@ class LeftOut:
     verdict: str
     """"blocked", "needs_review" or "rejected"."""
     reasons: tuple[str, ...]
+    content_hash: str = ""
+    """For its thumbnail ("" if unknown: no thumbnail is asked for)."""
 
     @property
     def can_override(self) -> bool:

@@ -135,7 +135,7 @@ class FileActions(QObject):
             _bring_to_front(dialog)
             return dialog
         self._retire(self.import_dialog)
-        dialog = ImportDialog(self._window.project, self._window)
+        dialog = ImportDialog(self._window.project, self._window, catalog=self._window.catalog)
         dialog.photos_added.connect(self._photos_added)
         dialog.thumbnails_ready.connect(self._thumbnails_ready)
         dialog.import_finished.connect(self._import_finished)
@@ -300,7 +300,7 @@ class FileActions(QObject):
         ]
         self._retire(self.writeback_dialog)
         total = window.catalog.call(lambda p: count_photos(p.conn))
-        dialog = WriteBackDialog(window.project, selected, total, window)
+        dialog = WriteBackDialog(window.project, selected, total, window, catalog=window.catalog)
         dialog.photos_written.connect(self._photos_written)
         dialog.writeback_finished.connect(self._writeback_finished)
         self.writeback_dialog = dialog

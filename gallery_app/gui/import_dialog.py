@@ -2,8 +2,9 @@
 
 A comms officer arrives with a card, a USB stick or a folder of downloads. The dialog asks
 three things (where from, copy or not, how copies are named, with a live example of the name)
-and then runs the core's :func:`import_sources` on a worker thread with its own catalog
-connection (:class:`BackgroundJob`). The dialog is not modal: photos are announced in batches
+and then runs the core's :func:`import_sources` on a worker thread (:class:`BackgroundJob`)
+whose catalog work, one short unit per photo, runs on the window's catalog thread between
+the grid's reads. The dialog is not modal: photos are announced in batches
 (:attr:`ImportDialog.photos_added`) so the grid shows them while the import runs and the user
 can start rating at once. At the end it says in words what happened and lists every file that
 could not be imported with the reason, so nothing disappears silently.
@@ -34,10 +35,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gallery_app.core.catalog.access import CatalogAccess
 from gallery_app.core.errors import UserError
 from gallery_app.core.importing import naming
 from gallery_app.core.importing.importer import (
     ImportSummary,
+    NamingContext,
     example_file_name,
     import_sources,
 )
@@ -45,6 +48,7 @@ from gallery_app.core.importing.scanner import PHOTO_EXTENSIONS
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent
 from gallery_app.core.project import Project
 from gallery_app.gui import messages
+from gallery_app.gui.catalog_thread import CatalogThread
 from gallery_app.gui.dialog_parts import (
     FailureList,
     JobDialog,
@@ -110,10 +114,21 @@ class ImportDialog(JobDialog):
     """The dialog was put away while the import goes on."""
 
     def __init__(
-        self, project: Project, parent: QWidget | None = None, *, workers: int | None = None
+        self,
+        project: Project,
+        parent: QWidget | None = None,
+        *,
+        catalog: CatalogThread,
+        workers: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.project = project
+        """For its folders only: the catalog is reached through ``catalog``."""
+        self._catalog = catalog
+        self._naming: NamingContext | None = None
+        """The next sequence number and the event name, for the example file name; read
+        once on the catalog thread, then every keystroke of a pattern is named offline."""
+        self._closing = False
         self.workers = workers
         self.job: BackgroundJob | None = None
         self.summary: ImportSummary | None = None
@@ -138,6 +153,11 @@ class ImportDialog(JobDialog):
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self._flush)
         self._restore_choices()
+        catalog.submit(
+            lambda p: NamingContext.read(p.conn),
+            self._naming_ready,
+            lambda _message: None,  # no example then; the import itself says what is wrong
+        )
         self._update_setup()
         self.add_folder_button.setFocus()  # the first thing to do; Enter or Space does it
 
@@ -309,10 +329,19 @@ class ImportDialog(JobDialog):
     def template(self) -> str:
         return self.template_edit.text().strip()
 
+    def _naming_ready(self, context: NamingContext) -> None:
+        if not self._closing:
+            self._naming = context
+            self._update_setup()
+
     def _example(self) -> tuple[str | None, str | None]:
-        """(example file name, None) or (None, what is wrong with the template)."""
+        """(example file name, None) or (None, what is wrong with the template); the name
+        is None too until the catalog's numbers have arrived."""
         try:
-            return example_file_name(self.project, self.template()), None
+            naming.validate_template(self.template())
+            if self._naming is None:
+                return None, None
+            return example_file_name(self._naming, self.template()), None
         except UserError as exc:
             return None, str(exc)
 
@@ -339,7 +368,7 @@ class ImportDialog(JobDialog):
         elif error:
             self.example_label.setText(f"⚠ {sentence(error)}")
         else:
-            self.example_label.setText(f"Example: {example}")
+            self.example_label.setText(f"Example: {example or '…'}")
         self.example_label.setEnabled(copying)
         self.import_button.setEnabled(has_sources and error is None)
 
@@ -429,12 +458,15 @@ class ImportDialog(JobDialog):
         if copying and self.template_error():
             return
         self._remember_choices()
-        workers = self.workers
+        workers, project = self.workers, self.project
 
-        def work(handle: Project, progress: ProgressCallback, cancel: CancelToken) -> ImportSummary:
+        def work(
+            access: CatalogAccess, progress: ProgressCallback, cancel: CancelToken
+        ) -> ImportSummary:
             return import_sources(
-                handle,
+                project,
                 sources,
+                access=access,
                 reference=not copying,
                 rename_template=template,
                 progress=progress,
@@ -442,7 +474,7 @@ class ImportDialog(JobDialog):
                 workers=workers,
             )
 
-        self.job = BackgroundJob(self.project, work, self)
+        self.job = BackgroundJob(self._catalog.access(), work, self)
         self.job.progress.connect(self._on_progress)
         self.job.succeeded.connect(self._on_succeeded)
         self.job.failed.connect(self._on_failed)
@@ -610,5 +642,6 @@ class ImportDialog(JobDialog):
 
         Nothing is announced afterwards: the grid and the catalog connection are going away.
         """
+        self._closing = True
         self._flush_timer.stop()
         cancel_and_wait(self.job)

@@ -1,8 +1,10 @@
-"""Long core use cases (import, export) on a worker thread, reported to the GUI by signals.
+"""Long core use cases (import, export, write-back) on a worker thread, reported by signals.
 
-The window's catalog connection belongs to the GUI thread, so a job opens its own
-(:meth:`Project.open_worker_handle`) inside the worker thread and closes it there when the work
-ends. The worker never touches a Qt widget: the core's progress events and the outcome travel
+The job's thread does the use case's file and process-pool work; it opens no catalog
+connection. The catalog is reached through the :class:`CatalogAccess` the job is given (the
+window's catalog thread, :meth:`CatalogThread.access`): each unit of catalog work runs there and
+this thread waits for it, so the catalog is touched by one thread only and the GUI thread never
+waits. The worker never touches a Qt widget: the core's progress events and the outcome travel
 as queued signals to this object, which lives on the GUI thread. The outcome is announced only
 after the thread has really finished (from ``QThread.finished``), so whoever reacts to it may
 close the project at once. Every failure becomes a sentence for :mod:`messages`; the details of
@@ -18,13 +20,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from gallery_app.core.catalog.access import CatalogAccess
 from gallery_app.core.errors import Cancelled, GalleryError
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent
-from gallery_app.core.project import Project
 
-Work = Callable[[Project, ProgressCallback, CancelToken], Any]
-"""The use case to run: gets the worker's own project handle, a progress callback and the
-cancel token; its return value is delivered by :attr:`BackgroundJob.succeeded`."""
+Work = Callable[[CatalogAccess, ProgressCallback, CancelToken], Any]
+"""The use case to run: gets the way into the catalog (pass it on as the core's ``access=``),
+a progress callback and the cancel token; its return value is delivered by
+:attr:`BackgroundJob.succeeded`."""
 
 UNEXPECTED = (
     "something unexpected went wrong. The photos and the catalog are safe; what finished "
@@ -48,7 +51,11 @@ class _Runner(QThread):
 
 
 class BackgroundJob(QObject):
-    """Runs one :data:`Work` on its own thread with its own catalog connection."""
+    """Runs one :data:`Work` on its own thread; its catalog work goes through ``access``.
+
+    Whoever closes the catalog thread must first :meth:`cancel` and :meth:`wait` for every job
+    (the window does: its dialogs' ``shutdown``), or the job's next unit fails as "closing".
+    """
 
     progress = Signal(object)
     """A core :class:`ProgressEvent`, delivered on the GUI thread."""
@@ -59,9 +66,9 @@ class BackgroundJob(QObject):
     cancelled = Signal()
     """The work stopped with :class:`Cancelled` (use cases that stop cleanly return instead)."""
 
-    def __init__(self, project: Project, work: Work, parent: QObject | None = None) -> None:
+    def __init__(self, access: CatalogAccess, work: Work, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._project = project
+        self._access = access
         self._work = work
         self.cancel_token = CancelToken()
         self._outcome: tuple[str, Any] = ("failed", UNEXPECTED)
@@ -91,15 +98,7 @@ class BackgroundJob(QObject):
 
     def _run_in_worker(self) -> None:
         try:
-            handle = self._project.open_worker_handle()
-        except GalleryError as exc:
-            self._outcome = ("failed", str(exc))
-            return
-        except OSError as exc:
-            self._outcome = ("failed", describe_os_error(exc))
-            return
-        try:
-            result = self._work(handle, self._emit_progress, self.cancel_token)
+            result = self._work(self._access, self._emit_progress, self.cancel_token)
         except Cancelled:
             self._outcome = ("cancelled", None)
         except GalleryError as exc:
@@ -111,8 +110,6 @@ class BackgroundJob(QObject):
             self._outcome = ("failed", UNEXPECTED)
         else:
             self._outcome = ("succeeded", result)
-        finally:
-            handle.close()
 
     # --- GUI thread ------------------------------------------------------------------
 

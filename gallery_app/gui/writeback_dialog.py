@@ -5,7 +5,8 @@ digiKam; what staff typed here only reaches them once it is written into the fil
 XMP sidecars beside them). The dialog asks two things — which photos (the selection, or the
 whole project when nothing or everything is selected) and where (into the files, or sidecars
 with the naming those tools expect) — then runs the core's :func:`write_back` on a worker
-thread with its own catalog connection (:class:`BackgroundJob`), shows progress with a Stop
+thread (:class:`BackgroundJob`; its catalog reads and records run on the window's catalog
+thread, between the grid's reads), shows progress with a Stop
 button, and ends with a summary in words and every file that could not be written, with the
 reason. Files on read-only media cannot be changed; for them the dialog offers sidecars, which
 need only the folder (or, failing that, the project) to be writable.
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gallery_app.core.catalog.access import CatalogAccess
 from gallery_app.core.catalog.grid import ever_written, write_states_of
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent
 from gallery_app.core.project import Project
@@ -44,6 +46,7 @@ from gallery_app.core.project import Project
 # the write-back engine then (~40 ms) would land inside a paint.
 from gallery_app.core.writeback import WriteBackSummary, write_back
 from gallery_app.gui import messages
+from gallery_app.gui.catalog_thread import CatalogThread
 from gallery_app.gui.dialog_parts import FailureList, Pages, count, heading, hint, sentence
 from gallery_app.gui.jobs import BackgroundJob
 
@@ -132,9 +135,13 @@ class WriteBackDialog(QDialog):
         selected: list[int],
         total: int,
         parent: QWidget | None = None,
+        *,
+        catalog: CatalogThread,
     ) -> None:
         super().__init__(parent)
         self.project = project
+        """For its folders only: the catalog is reached through ``catalog``."""
+        self._catalog = catalog
         self.selected = list(selected)
         self.total = total
         self.job: BackgroundJob | None = None
@@ -375,19 +382,22 @@ class WriteBackDialog(QDialog):
         self._counts = {"written": 0, "skipped": 0, "failed": 0}
         self._run_total = len(photo_ids) if photo_ids is not None else self.total
 
+        project = self.project
+
         def work(
-            handle: Project, progress: ProgressCallback, cancel: CancelToken
+            access: CatalogAccess, progress: ProgressCallback, cancel: CancelToken
         ) -> WriteBackSummary:
             return write_back(
-                handle,
+                project,
                 photo_ids,
+                access=access,
                 sidecar=sidecar,
                 sidecar_naming=naming,
                 progress=progress,
                 cancel=cancel,
             )
 
-        job = BackgroundJob(self.project, work, self)
+        job = BackgroundJob(self._catalog.access(), work, self)
         job.progress.connect(self._on_progress)
         job.succeeded.connect(self._on_succeeded)
         job.failed.connect(self._on_failed)

@@ -8,6 +8,11 @@ wrapped so that any use of it is recorded (and any new SQLite connection opened 
 thread too), then a user culls with keys, edits in the panel, undoes and redoes, filters,
 selects, sets a camera clock and works in the People window. Nothing may be recorded, and an
 independent read-only connection checks that every change reached the catalog.
+
+The long jobs get the same proof from the other side: every SQLite connection opened while the
+window lives is a recording subclass that notes the thread of each use. Through an import of
+real JPEGs (culling while it runs), an export, a write-back and the review queue, exactly one
+connection may be opened (the catalog thread's) and only its own thread may use it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,8 +36,9 @@ from gallery_app.core.catalog import photos
 from gallery_app.core.catalog.database import connect
 from gallery_app.core.errors import UserError
 from gallery_app.core.people import register
-from gallery_app.core.project import Project
-from gallery_app.gui import panels
+from gallery_app.core.progress import ProgressEvent
+from gallery_app.core.project import Project, open_project
+from gallery_app.gui import import_dialog, panels
 from gallery_app.gui.catalog_thread import CatalogThread, CatalogUnavailable
 from gallery_app.gui.clock_dialog import ClockOffsetDialog
 from gallery_app.gui.jobs import UNEXPECTED
@@ -39,8 +46,9 @@ from gallery_app.gui.main_window import MainWindow
 from gallery_app.gui.models.photo_grid_model import Roles
 from gallery_app.gui.people import dialogs
 from gallery_app.gui.people.window import PeopleWindow
+from tests.helpers import make_jpeg
 
-from .conftest import PHOTO_COUNT
+from .conftest import PHOTO_COUNT, show_main_window
 
 
 @pytest.fixture
@@ -139,6 +147,41 @@ def test_closing_finishes_queued_edits_and_runs_no_more_callbacks(
     thread.submit(lambda _p: pytest.fail("ran after shutdown"))
     with pytest.raises(CatalogUnavailable):
         thread.call(lambda _p: None)
+
+
+def test_a_jobs_units_wait_their_turn_without_a_time_limit(
+    catalog: CatalogThread, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A long job's thread queues its units here and waits, however busy the queue is; the
+    catalog thread cannot wait on itself; a job still asking after shutdown is told so."""
+    access = catalog.access()
+    catalog.submit(lambda _p: time.sleep(0.5))  # the grid's work ahead of the job's unit
+    answers: list[tuple[int, int, int]] = []
+
+    def job() -> None:
+        answers.append(
+            (
+                threading.get_ident(),
+                *access.run(lambda p: (threading.get_ident(), photos.count_photos(p.conn))),
+            )
+        )
+
+    started = time.monotonic()
+    worker = threading.Thread(target=job)
+    worker.start()
+    worker.join(30)
+    assert time.monotonic() - started >= 0.4  # it waited for the work queued before it
+    [(job_thread, ran_on, count)] = answers
+    assert count == PHOTO_COUNT
+    assert ran_on not in (job_thread, threading.get_ident())
+    got: list[str] = []
+    catalog.submit(lambda _p: catalog.call(lambda _q: 1), pytest.fail, got.append)
+    assert catalog.settle()
+    assert got == [UNEXPECTED]  # refused (it would have waited for itself forever)
+    assert "catalog thread itself" in capsys.readouterr().err
+    catalog.shutdown()
+    with pytest.raises(CatalogUnavailable, match="closing"):
+        access.run(lambda _p: 1)
 
 
 # --- the boundary -------------------------------------------------------------------------
@@ -376,3 +419,201 @@ def test_an_edit_that_changes_nothing_leaves_no_undo_step(
     assert window.model.data(window.model.index(0), Roles.RATING) == 0
     assert window.undo_stack.index() == 0 and window.undo_stack.count() == 1
     assert uses == []
+
+
+# --- the long jobs ------------------------------------------------------------------------
+
+
+class _Uses:
+    """Every SQLite connection opened while it listens, and the threads that used each."""
+
+    def __init__(self) -> None:
+        self.opened: list[int] = []
+        """The thread that opened each connection, by connection number."""
+        self.used: list[tuple[int, int]] = []
+        """(connection number, thread) per use."""
+        self.lock = threading.Lock()
+
+    def connection_class(self) -> type[sqlite3.Connection]:
+        uses = self
+
+        class Recording(sqlite3.Connection):
+            """A real connection that notes who uses it (cursors come from ``cursor``/
+            ``execute``, so every statement passes here first)."""
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                with uses.lock:
+                    self.number = len(uses.opened)
+                    uses.opened.append(threading.get_ident())
+
+            def _note(self) -> None:
+                with uses.lock:
+                    uses.used.append((self.number, threading.get_ident()))
+
+            def execute(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+                self._note()
+                return super().execute(*args)
+
+            def executemany(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+                self._note()
+                return super().executemany(*args)
+
+            def executescript(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+                self._note()
+                return super().executescript(*args)
+
+            def cursor(self, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+                self._note()
+                return super().cursor(*args)
+
+            def commit(self) -> None:
+                self._note()
+                super().commit()
+
+            def rollback(self) -> None:
+                self._note()
+                super().rollback()
+
+        return Recording
+
+
+@pytest.mark.qt_log_ignore(
+    "does not support propagateSizeHints",
+    "does not support raise",
+    "does not support grabbing the keyboard",
+)
+def test_import_export_write_back_and_review_use_only_the_catalog_thread(  # noqa: PLR0917
+    gui_project: Project,
+    project_path: Path,
+    tmp_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    errors: list[str],
+) -> None:
+    card = tmp_path / "card"
+    for i in range(4):
+        make_jpeg(card / f"NEW_{i:04d}.JPG", seed=300 + i, captured=f"2026:05:14 11:{i:02d}:00")
+    oracle = connect(project_path / "catalog.sqlite", readonly=True)  # before listening
+    guard_uses: list[str] = []
+    real = gui_project.conn
+    uses = _Uses()
+    real_connect = sqlite3.connect
+
+    def recording_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        kwargs.setdefault("factory", uses.connection_class())
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", recording_connect)
+    # The window's own connection (opened before) must not be used at all, by any thread.
+    gui_project.conn = GuiThreadGuard(real, guard_uses)  # type: ignore[assignment]
+    window = show_main_window(gui_project, qtbot, (1100, 760))
+    gui = threading.get_ident()
+    try:
+        # Import, and cull the first new photo as soon as the grid shows it.
+        monkeypatch.setattr(import_dialog, "choose_folder", lambda _parent: card)
+        dialog = window.file_actions.open_import()
+        dialog.workers = 1
+        dialog.add_folder_button.click()
+        assert window.catalog.settle()  # the example name's numbers
+        assert dialog.example_label.text().startswith("Example: ")
+        assert "…" not in dialog.example_label.text()
+        culled: list[int] = []
+
+        def cull(photo_ids: list[int]) -> None:
+            if not culled:
+                culled.append(photo_ids[0])
+                window.apply_to([photo_ids[0]], edits.EditRequest(rating=4))
+
+        dialog.photos_added.connect(cull)
+        dialog.import_button.click()
+        qtbot.waitUntil(lambda: dialog.summary is not None, timeout=60_000)
+        assert dialog.summary is not None and len(dialog.summary.imported) == 4
+        _idle(window, qtbot)
+        assert photos.count_photos(oracle) == PHOTO_COUNT + 4
+        assert window.model.rowCount() == PHOTO_COUNT + 4
+        assert _field(oracle, culled, "rating") == {4}
+        dialog.close()
+
+        # Export three photos as a website: the plan, then the export itself.
+        ids = _select(window, [0, 1, 2])
+        window.apply_to(ids, edits.EditRequest(no_identifiable_people=True))  # cleared
+        _idle(window, qtbot)
+        export = window.file_actions.open_export()
+        qtbot.waitUntil(lambda: not export.is_planning(), timeout=30_000)
+        assert export.going_out() == 3
+        out = tmp_path / "web"
+        export.destination_edit.setText(str(out))
+        export.start()
+        qtbot.waitUntil(lambda: export.summary is not None, timeout=120_000)
+        assert export.summary is not None and sorted(export.summary.exported) == sorted(ids)
+        assert (out / "index.html").is_file()
+        assert oracle.execute("SELECT count(*) FROM exports").fetchone()[0] == 1
+        export.close()
+
+        # Write the same three photos' metadata into their files.
+        writeback = window.file_actions.open_writeback()
+        with qtbot.waitSignal(writeback.writeback_finished, timeout=60_000) as finished:
+            writeback.write_button.click()
+        assert finished.args is not None and len(finished.args[0].written) == 3
+        written = oracle.execute("SELECT DISTINCT photo_id FROM photo_writes").fetchall()
+        assert sorted(r[0] for r in written) == sorted(ids)
+        writeback.close()
+
+        # The review queue, loaded in full and re-checked after an edit.
+        people = window.people_menu.open(PeopleWindow.REVIEW_TAB)
+        qtbot.waitUntil(lambda: not people.review_page.loading, timeout=10_000)
+        window.apply_to([ids[0]], edits.EditRequest(add_people=["Sam Doe"]))
+        _idle(window, qtbot)
+        assert people.review_page.model.row_of(ids[0]) is not None
+        people.close()
+        _idle(window, qtbot)
+    finally:
+        monkeypatch.undo()
+        gui_project.conn = real
+        window.close()
+        oracle.close()
+
+    assert errors == []
+    assert guard_uses == [], "the window's own connection was used:\n" + "\n".join(guard_uses)
+    assert len(uses.opened) == 1, f"{len(uses.opened)} connections were opened, not one"
+    catalog_thread = uses.opened[0]
+    assert catalog_thread != gui
+    assert uses.used, "the recording missed the catalog thread's work"
+    strangers = {thread for _, thread in uses.used if thread != catalog_thread}
+    assert not strangers, f"{len(strangers)} other thread(s) used the catalog"
+
+
+def test_closing_the_window_mid_write_back_finishes_the_file_in_hand_first(
+    gui_project: Project, project_path: Path, qtbot: QtBot
+) -> None:
+    """The window closes while a write-back waits between two files: the job is stopped and
+    waited for *before* the catalog thread goes, so its last units (the record of the file
+    it wrote, the audit entry) still reach the catalog, while the GUI thread is blocked in
+    the close. Nothing is left half-recorded and the project's lock is free afterwards."""
+    window = show_main_window(gui_project, qtbot, (1100, 760))
+    dialog = window.file_actions.open_writeback()
+    reached = threading.Event()
+    resume = threading.Event()
+
+    def hold_after_first(event: ProgressEvent) -> None:  # on the job's thread
+        if event.kind == "written" and not reached.is_set():
+            reached.set()
+            resume.wait(30)
+
+    dialog.job_created.connect(
+        lambda job: job.progress.connect(hold_after_first, Qt.ConnectionType.DirectConnection)
+    )
+    dialog.write_button.click()
+    qtbot.waitUntil(reached.is_set, timeout=30_000)
+    # Let the job go on only once the GUI thread is inside the close, blocked on the job.
+    threading.Timer(0.5, resume.set).start()
+    window.close()
+    assert not window.catalog._worker.isRunning()  # the catalog thread went last
+    with open_project(project_path) as reopened:  # the lock is free again
+        writes = reopened.conn.execute("SELECT photo_id, fields_hash FROM photo_writes").fetchall()
+        assert len(writes) == 1 and writes[0]["fields_hash"] != "pending"
+        audit = reopened.conn.execute(
+            "SELECT details FROM audit_log WHERE action = 'write_back'"
+        ).fetchall()
+        assert len(audit) == 1 and f"[{writes[0]['photo_id']}]" in audit[0]["details"]

@@ -81,6 +81,7 @@ def open_dialog(window: MainWindow, monkeypatch: pytest.MonkeyPatch, folder: Pat
     window.file_actions.import_action.trigger()
     dialog = window.file_actions.import_dialog
     assert dialog is not None and dialog.isVisible()
+    assert window.catalog.settle()  # the example name's numbers come from the catalog thread
     dialog.workers = 1  # one worker process: the import takes long enough to act during it
     assert not dialog.import_button.isEnabled()  # nothing to import yet
     dialog.add_folder_button.click()

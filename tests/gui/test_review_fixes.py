@@ -217,7 +217,7 @@ def test_a_burst_of_edits_makes_one_export_plan_at_a_time(
     assert window.catalog.settle()  # the edits are applied; each asked for a new plan
     assert dialog.is_planning()
     qtbot.waitUntil(lambda: not dialog.is_planning(), timeout=30_000)
-    qtbot.waitUntil(lambda: not dialog._plan_jobs, timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.plans_in_flight() == 0, timeout=10_000)
     assert len(calls) == 2  # the burst made one new plan, not ten
     assert most[0] == 1
     assert dialog.plan is not None

@@ -13,6 +13,11 @@ rejected, deselected) are deleted — only files this app wrote there, never any
 
 The report of what was left out names people and their consent decisions, so it is written to
 the project (``exports/reports/``), never into the folder that gets published.
+
+The catalog is read and written in short units of work passed to a
+:class:`~gallery_app.core.catalog.access.CatalogAccess` (the plan, blocks of photo rows, the
+record at the end), never through a connection held while images are made: the desktop app
+runs them on its one catalog thread, between the grid's reads and the user's edits.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import io
 import json
 import os
 import re
+import sqlite3
 import time
 import zipfile
 from collections.abc import Iterable
@@ -35,6 +41,7 @@ from typing import Any
 
 from gallery_app.core import audit
 from gallery_app.core.catalog import photos as photo_rows
+from gallery_app.core.catalog.access import CatalogAccess, access_for
 from gallery_app.core.catalog.database import transaction
 from gallery_app.core.consent import store
 from gallery_app.core.consent.model import Decision, Verdict
@@ -47,7 +54,7 @@ from gallery_app.core.export.selection import parse_selection
 from gallery_app.core.importing.importer import describe_failure
 from gallery_app.core.importing.naming import slug
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent, ignore_progress
-from gallery_app.core.project import Project, now_iso
+from gallery_app.core.project import Project, ProjectDefaults, now_iso
 from gallery_app.core.resources import resources_dir
 from gallery_app.core.workers import PendingFutures, worker_pool
 
@@ -56,6 +63,8 @@ RENDERER_VERSION = 1
 RENDER_TIMEOUT_S = 300.0
 _POLL_S = 0.1
 _IMAGES_DIR = "images"
+_READ_CHUNK = 200
+"""Photo rows read per unit of catalog work while the export gathers what to render."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +136,10 @@ def plan_export(
     select: str | None = None,
     today: dt.date | None = None,
 ) -> ExportPlan:
-    """Apply the selection and the consent gate; nothing is written."""
+    """Apply the selection and the consent gate; nothing is written.
+
+    It reads ``project.conn`` directly: one unit of catalog work (the desktop app runs it on its
+    catalog thread)."""
     query, picked_only = parse_selection(select)
     ids = photo_rows.list_photo_ids(project.conn, query)
     flags = dict(project.conn.execute("SELECT id, flag FROM photos").fetchall())
@@ -163,8 +175,13 @@ def export(
     cancel: CancelToken | None = None,
     workers: int | None = None,
     today: dt.date | None = None,
+    access: CatalogAccess | None = None,
 ) -> ExportSummary:
-    """Export the selected photos with a preset; see the module docstring for the rules."""
+    """Export the selected photos with a preset; see the module docstring for the rules.
+
+    ``access`` is how to reach the catalog (default: ``project``'s own connection, on this
+    thread); ``project`` itself is then used for its paths only.
+    """
     if not project.writable:
         raise UserError("the project was opened read-only; open it for writing to export")
     started = time.perf_counter()
@@ -175,17 +192,18 @@ def export(
         for inner in (project.originals_dir, project.cache_dir)
     ):
         raise UserError("export into a folder of its own, not into the project folder itself")
+    catalog = access_for(project, access)
+    use = preset.use
     for photo_id, reason in overrides or []:
-        decision = store.decisions(project.conn, preset.use, today, photo_ids=[photo_id]).get(
-            photo_id
-        )
-        if decision is None:
-            raise UserError(f"there is no photo with id {photo_id} in this project")
-        if decision.verdict is not Verdict.CLEARED:
-            store.override(project, photo_id, preset.use, reason)
-    plan = plan_export(project, preset, select=select, today=today)
+
+        def override(p: Project, photo_id: int = photo_id, reason: str = reason) -> None:
+            _override(p, photo_id, use, reason, today)
+
+        catalog.run(override)
+    plan = catalog.run(lambda p: plan_export(p, preset, select=select, today=today))
     run = _ExportRun(
         project=project,
+        access=catalog,
         preset=preset,
         out=out,
         plan=plan,
@@ -202,6 +220,17 @@ def export(
     return summary
 
 
+def _override(
+    project: Project, photo_id: int, use: str, reason: str, today: dt.date | None
+) -> None:
+    """Record the user's override of one photo that is not cleared (one unit of work)."""
+    decision = store.decisions(project.conn, use, today, photo_ids=[photo_id]).get(photo_id)
+    if decision is None:
+        raise UserError(f"there is no photo with id {photo_id} in this project")
+    if decision.verdict is not Verdict.CLEARED:
+        store.override(project, photo_id, use, reason)
+
+
 @dataclass
 class _Job:
     photo_id: int
@@ -216,6 +245,8 @@ class _Job:
 @dataclass
 class _ExportRun:
     project: Project
+    """For paths only: the catalog is reached through :attr:`access`."""
+    access: CatalogAccess
     preset: Preset
     out: Path
     plan: ExportPlan
@@ -228,6 +259,14 @@ class _ExportRun:
     manifest: dict[str, Any] = field(default_factory=dict)
     results: dict[int, list[RenderedFile]] = field(default_factory=dict)
     _previous_extra: list[str] = field(default_factory=list)
+    _defaults: ProjectDefaults | None = None
+
+    @property
+    def defaults(self) -> ProjectDefaults:
+        """The project's event and credit defaults, read once per export."""
+        if self._defaults is None:
+            self._defaults = self.access.run(lambda p: p.defaults())
+        return self._defaults
 
     @property
     def images_dir(self) -> Path:
@@ -292,17 +331,30 @@ class _ExportRun:
 
     # -- planning ---------------------------------------------------------------------------
 
+    def _rows(self, photo_ids: list[int]) -> Iterable[tuple[int, dict[str, Any], Any]]:
+        """Each photo's catalog row and consent facts, read in blocks (one unit each)."""
+        keep_people = self.preset.keep_people
+        for start in range(0, len(photo_ids), _READ_CHUNK):
+            block = photo_ids[start : start + _READ_CHUNK]
+
+            def read(
+                p: Project, block: list[int] = block
+            ) -> tuple[list[dict[str, Any]], dict[int, Any]]:
+                facts = store.load_facts(p.conn, block) if keep_people else {}
+                return [photo_rows.get_photo(p.conn, i) for i in block], facts
+
+            rows, facts = self.access.run(read)
+            for photo_id, row in zip(block, rows, strict=True):
+                yield photo_id, row, facts.get(photo_id)
+
     def _jobs(self, photo_ids: list[int]) -> list[_Job]:
-        conn = self.project.conn
-        defaults = self.project.defaults()
+        defaults = self.defaults
         event = defaults.event_name
-        names_of_people = {
-            r[0].casefold() for r in conn.execute("SELECT name FROM people").fetchall()
-        }
-        facts = store.load_facts(conn, photo_ids) if self.preset.keep_people else {}
+        names_of_people = self.access.run(
+            lambda p: {r[0].casefold() for r in p.conn.execute("SELECT name FROM people")}
+        )
         jobs = []
-        for photo_id in photo_ids:
-            row = photo_rows.get_photo(conn, photo_id)
+        for photo_id, row, photo_facts in self._rows(photo_ids):
             keywords = tuple(
                 k
                 for k in row["keywords"]
@@ -314,7 +366,7 @@ class _ExportRun:
             release = None
             if self.preset.keep_people:
                 people = tuple(row["people"])
-                release = self._release_status(facts.get(photo_id))
+                release = self._release_status(photo_facts)
             metadata = EmbeddedMetadata(
                 title=row["title"],
                 headline=row["headline"],
@@ -478,7 +530,7 @@ class _ExportRun:
                 )
                 groups.setdefault(child, []).append(job)
         else:
-            groups[self.project.defaults().event_name] = jobs
+            groups[self.defaults.event_name] = jobs
         result = []
         used: set[str] = set()
         for title, members in groups.items():
@@ -518,7 +570,7 @@ class _ExportRun:
     def _build_site(self, groups: list[tuple[str, str, list[_Job]]]) -> dict[int, list[str]]:
         from gallery_app.core.export import site
 
-        defaults = self.project.defaults()
+        defaults = self.defaults
         albums = [
             site.SiteAlbum(
                 slug=album_slug,
@@ -661,7 +713,17 @@ class _ExportRun:
         pages: dict[int, list[str]],
         extra: list[tuple[str, str, list[int]]],
     ) -> int:
-        conn = self.project.conn
+        return self.access.run(lambda p: self._record_in(p.conn, summary, current, pages, extra))
+
+    def _record_in(
+        self,
+        conn: sqlite3.Connection,
+        summary: ExportSummary,
+        current: dict[str, list[RenderedFile]],
+        pages: dict[int, list[str]],
+        extra: list[tuple[str, str, list[int]]],
+    ) -> int:
+        """The export's records, in one transaction (one unit of catalog work)."""
         now = now_iso()
         with transaction(conn):
             # The files of earlier exports to this folder are now either this export's files
@@ -730,12 +792,14 @@ class _ExportRun:
         reports.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         base = reports / f"{stamp}-export-{summary.export_id}-{self.preset.name}"
-        titles = {
-            row[0]: row[1]
-            for row in self.project.conn.execute(
-                "SELECT id, coalesce(title, headline, caption, original_name) FROM photos"
-            )
-        }
+        titles: dict[int, str] = self.access.run(
+            lambda p: {
+                row[0]: row[1]
+                for row in p.conn.execute(
+                    "SELECT id, coalesce(title, headline, caption, original_name) FROM photos"
+                )
+            }
+        )
         overridden = [
             {"id": p.photo_id, "reasons": list(p.decision.reasons)}
             for p in self.plan.photos
@@ -754,10 +818,10 @@ class _ExportRun:
         document["report"] = summary.report
         document["report_html"] = summary.report_html
         _atomic_write(json_path, json.dumps(document, ensure_ascii=False, indent=2))
-        _atomic_write(html_path, _render_report_html(document, titles, self.project))
+        _atomic_write(html_path, _render_report_html(document, titles, self.defaults.event_name))
 
 
-def _render_report_html(document: dict[str, Any], titles: dict[int, str], project: Project) -> str:
+def _render_report_html(document: dict[str, Any], titles: dict[int, str], event: str) -> str:
     """The human-readable report, from a template an organisation can restyle."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -766,7 +830,7 @@ def _render_report_html(document: dict[str, Any], titles: dict[int, str], projec
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
     template = env.get_template("export-report.html.j2")
-    return template.render(doc=document, titles=titles, event=project.defaults().event_name)
+    return template.render(doc=document, titles=titles, event=event)
 
 
 def _middle(items: list[tuple[str, int]]) -> str:

@@ -12,7 +12,12 @@ Order of work, chosen so that the user sees photos early and a kill at any momen
 4. **Thumbnails** for every new photo, and for any older one whose thumbnails are missing (a
    previous run was killed), on all cores, with JPEG DCT-scaled decoding.
 
-The catalog is written by this thread only; workers get file paths and return plain data.
+The catalog is reached only through short units of work passed to a
+:class:`~gallery_app.core.catalog.access.CatalogAccess` (one per photo committed, one per block
+of duplicate checks, one at the start and the end), never through a connection held across
+them: the desktop app runs those units on its one catalog thread between the grid's reads, so
+thumbnails appear and culling goes on while the import runs. The CLI runs them in place.
+Workers get file paths and return plain data.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import errno
 import json
 import os
 import queue
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -33,6 +39,7 @@ from typing import Any
 from pebble import ProcessExpired, ProcessPool
 
 from gallery_app.core.catalog import photos
+from gallery_app.core.catalog.access import CatalogAccess, access_for
 from gallery_app.core.catalog.database import transaction
 from gallery_app.core.errors import UserError
 from gallery_app.core.importing import naming, worker
@@ -50,6 +57,9 @@ STAGING_DIR = ".incoming"
 INGEST_TIMEOUT_S = 60.0
 THUMBNAIL_TIMEOUT_S = 120.0
 _POLL_S = 0.1
+_SCAN_CHUNK = 500
+"""Files checked for "already imported" per unit of catalog work: one round trip per block,
+not per file, and short enough that the grid never waits long behind it."""
 
 
 @dataclass
@@ -88,6 +98,7 @@ def import_sources(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     workers: int | None = None,
+    access: CatalogAccess | None = None,
 ) -> ImportSummary:
     """Import photos from files and folders into the project.
 
@@ -100,6 +111,8 @@ def import_sources(
         progress: receives :class:`ProgressEvent` objects on the calling thread.
         cancel: set it from any thread to stop soon; what was committed stays, consistent.
         workers: worker processes (default: one per core, plus one).
+        access: how to reach the catalog (default: ``project``'s own connection, on this
+            thread); ``project`` itself is then used for its paths only.
     """
     if not project.writable:
         raise UserError("the project was opened read-only; open it for writing to import")
@@ -108,6 +121,7 @@ def import_sources(
     start_worker_server()  # while the catalog is read and the sources are scanned
     run = _ImportRun(
         project=project,
+        access=access_for(project, access),
         reference=reference,
         template=template,
         progress=progress or ignore_progress,
@@ -171,6 +185,8 @@ def _fsync_path(path: Path, *, directory: bool) -> None:
 @dataclass
 class _ImportRun:
     project: Project
+    """For paths only: the catalog is reached through :attr:`access`."""
+    access: CatalogAccess
     reference: bool
     template: str
     progress: ProgressCallback
@@ -190,7 +206,7 @@ class _ImportRun:
         started = time.perf_counter()
         self.staging_dir.mkdir(parents=True, exist_ok=True)
         self.project.cache_dir.mkdir(parents=True, exist_ok=True)
-        recover_staging(self.project)
+        recover_staging(self.project, self.access)
         self._begin(sources)
         self._syncer.start()
         try:
@@ -205,7 +221,7 @@ class _ImportRun:
             self._syncer.finish(self.project.originals_dir)
             if self.cancel.cancelled:
                 self.summary.cancelled = True
-            recover_staging(self.project)
+            recover_staging(self.project, self.access)
             self.summary.seconds = time.perf_counter() - started
             self._finish()
             self.progress(
@@ -214,23 +230,30 @@ class _ImportRun:
         return self.summary
 
     def _begin(self, sources: list[Path]) -> None:
-        with transaction(self.project.conn) as conn:
-            cursor = conn.execute(
-                "INSERT INTO imports (started_at, storage, sources) VALUES (?, ?, ?)",
-                (
-                    now_iso(),
-                    "reference" if self.reference else "copy",
-                    json.dumps([str(s) for s in sources]),
-                ),
-            )
-            self.import_id = int(cursor.lastrowid or 0)
+        storage = "reference" if self.reference else "copy"
+        listed = json.dumps([str(s) for s in sources])
+
+        def begin(project: Project) -> int:
+            with transaction(project.conn) as conn:
+                cursor = conn.execute(
+                    "INSERT INTO imports (started_at, storage, sources) VALUES (?, ?, ?)",
+                    (now_iso(), storage, listed),
+                )
+                return int(cursor.lastrowid or 0)
+
+        self.import_id = self.access.run(begin)
 
     def _finish(self) -> None:
-        with transaction(self.project.conn) as conn:
-            conn.execute(
-                "UPDATE imports SET finished_at = ?, summary = ? WHERE id = ?",
-                (now_iso(), json.dumps(self.summary.to_dict()), self.import_id),
-            )
+        summary, import_id = json.dumps(self.summary.to_dict()), self.import_id
+
+        def finish(project: Project) -> None:
+            with transaction(project.conn) as conn:
+                conn.execute(
+                    "UPDATE imports SET finished_at = ?, summary = ? WHERE id = ?",
+                    (now_iso(), summary, import_id),
+                )
+
+        self.access.run(finish)
 
     def _scan(self, sources: list[Path]) -> list[Path]:
         self.progress(ProgressEvent("scanning", 0, 0))
@@ -238,20 +261,30 @@ class _ImportRun:
         self.summary.skipped = len(scan.skipped)
         for path, reason in scan.failed:
             self._fail(path, reason)
-        fresh: list[Path] = []
+        readable: list[tuple[Path, int, int]] = []
         for path in scan.candidates:
             try:
                 stat = path.stat()
             except OSError as exc:
                 self._fail(path, f"cannot be read: {exc.strerror or exc}")
                 continue
-            if photos.photo_exists_for_source(
-                self.project.conn, str(path), stat.st_size, stat.st_mtime_ns
-            ):
-                self.summary.duplicates += 1
-                self.progress(ProgressEvent("scanning", 0, 0, "duplicate", path))
-            else:
-                fresh.append(path)
+            readable.append((path, stat.st_size, stat.st_mtime_ns))
+        fresh: list[Path] = []
+        for start in range(0, len(readable), _SCAN_CHUNK):
+            block = readable[start : start + _SCAN_CHUNK]
+
+            def known(project: Project, block: list[tuple[Path, int, int]] = block) -> list[bool]:
+                return [
+                    photos.photo_exists_for_source(project.conn, str(path), size, mtime_ns)
+                    for path, size, mtime_ns in block
+                ]
+
+            for (path, _size, _mtime), duplicate in zip(block, self.access.run(known), strict=True):
+                if duplicate:
+                    self.summary.duplicates += 1
+                    self.progress(ProgressEvent("scanning", 0, 0, "duplicate", path))
+                else:
+                    fresh.append(path)
         return fresh
 
     def _fail(self, path: Path, reason: str) -> None:
@@ -259,7 +292,7 @@ class _ImportRun:
         self.progress(ProgressEvent("importing", 0, 0, "failed", path, message=reason))
 
     def _process(self, candidates: list[Path]) -> None:
-        self._hashes = photos.known_hashes(self.project.conn)
+        self._hashes = self.access.run(lambda project: photos.known_hashes(project.conn))
         stale = self._photos_missing_thumbnails()
         total = len(candidates)
         pool = worker_pool(self.workers)
@@ -329,10 +362,13 @@ class _ImportRun:
     def _photos_missing_thumbnails(self) -> list[tuple[int, Path, str, int]]:
         from gallery_app.core.thumbnails import thumbnails_fresh
 
+        rows = self.access.run(
+            lambda project: project.conn.execute(
+                "SELECT id, path, content_hash, orientation FROM photos"
+            ).fetchall()
+        )
         missing = []
-        for row in self.project.conn.execute(
-            "SELECT id, path, content_hash, orientation FROM photos"
-        ):
+        for row in rows:  # the files are looked at outside the unit of catalog work
             path = self.project.resolve(row["path"])
             if path.exists() and not thumbnails_fresh(
                 self.project.cache_dir, row["content_hash"], path
@@ -376,7 +412,23 @@ class _ImportRun:
             captured_at = _file_time_iso(result.file_mtime_ns)
             captured_source = "file"
             result.warnings.append("no capture time in the file; using the file's modified time")
-        conn = self.project.conn
+        photo_id, final = self.access.run(
+            lambda project: self._commit(project, result, captured_at, captured_source)
+        )
+        if result.staged is not None:
+            os.replace(result.staged, final)
+        return photo_id, final
+
+    def _commit(
+        self,
+        project: Project,
+        result: worker.IngestResult,
+        captured_at: str,
+        captured_source: str | None,
+    ) -> tuple[int, Path]:
+        """The photo's row, in one transaction (one unit of catalog work)."""
+        meta = result.metadata
+        conn = project.conn
         with transaction(conn):
             if self.reference:
                 stored_path = _stored_path(self.project.root, result.source)
@@ -399,7 +451,7 @@ class _ImportRun:
                         camera=meta.camera_model,
                     ),
                 )
-                final = self._free_name(stem, result.extension)
+                final = self._free_name(project, stem, result.extension)
                 stored_path = final.relative_to(self.project.root).as_posix()
             photo_id = photos.insert_photo(
                 conn,
@@ -421,12 +473,10 @@ class _ImportRun:
                     import_id=self.import_id,
                 ),
             )
-        if result.staged is not None:
-            os.replace(result.staged, final)
         return photo_id, final
 
-    def _free_name(self, stem: str, extension: str) -> Path:
-        conn = self.project.conn
+    def _free_name(self, project: Project, stem: str, extension: str) -> Path:
+        conn = project.conn
         candidate = self.project.originals_dir / f"{stem}{extension}"
         counter = 1
         while (
@@ -467,14 +517,19 @@ class _ImportRun:
 
     def _remove_photo(self, photo_id: int) -> Path | None:
         """Take a photo added by this run out again; returns where it was imported from."""
-        conn = self.project.conn
-        row = conn.execute(
-            "SELECT path, storage, source_path FROM photos WHERE id = ?", (photo_id,)
-        ).fetchone()
+
+        def remove(project: Project) -> Any:
+            with transaction(project.conn) as conn:
+                found = conn.execute(
+                    "SELECT path, storage, source_path FROM photos WHERE id = ?", (photo_id,)
+                ).fetchone()
+                if found is not None:
+                    conn.execute("DELETE FROM photos WHERE id = ?", (photo_id,))
+                return found
+
+        row = self.access.run(remove)
         if row is None:
             return None
-        with transaction(conn):
-            conn.execute("DELETE FROM photos WHERE id = ?", (photo_id,))
         if row["storage"] == "copy":
             self.project.resolve(row["path"]).unlink(missing_ok=True)
         self.summary.imported.remove(photo_id)
@@ -482,8 +537,26 @@ class _ImportRun:
         return Path(row["source_path"])
 
 
+@dataclass(frozen=True)
+class NamingContext:
+    """What an example file name needs from the catalog: read once, then named offline.
+
+    The Import dialog shows the name of the next copied photo live, on every keystroke of a
+    naming pattern; it reads this once (on the catalog thread) instead of asking the catalog
+    per keystroke.
+    """
+
+    next_seq: int
+    event: str
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection) -> NamingContext:
+        row = conn.execute("SELECT import_sequence, event_name FROM project").fetchone()
+        return cls(int(row["import_sequence"] or 0) + 1, str(row["event_name"]))
+
+
 def example_file_name(
-    project: Project,
+    project: Project | NamingContext,
     template: str,
     *,
     captured_at: str = "2026-05-14T10:15:00",
@@ -494,13 +567,13 @@ def example_file_name(
     it live while the user picks a naming scheme). Raises :class:`UserError` for a template
     the import would refuse."""
     naming.validate_template(template)
-    row = project.conn.execute("SELECT import_sequence, event_name FROM project").fetchone()
+    context = project if isinstance(project, NamingContext) else NamingContext.read(project.conn)
     stem = naming.render(
         template,
         naming.NameParts(
             captured_at=captured_at,
-            seq=int(row["import_sequence"] or 0) + 1,
-            event=row["event_name"],
+            seq=context.next_seq,
+            event=context.event,
             original_stem=Path(original).stem,
             camera=camera,
         ),
@@ -556,7 +629,7 @@ _OS_REASONS = {
 }
 
 
-def recover_staging(project: Project) -> int:
+def recover_staging(project: Project, access: CatalogAccess | None = None) -> int:
     """Finish or discard what an interrupted import left in the staging folder.
 
     A staged file (named ``HASH-UNIQUE``, or ``HASH`` by older versions) whose row is committed
@@ -564,21 +637,38 @@ def recover_staging(project: Project) -> int:
     the rename). Everything
     else there is a partial or uncommitted *copy* of a source file, so deleting it loses nothing.
 
+    Args:
+        project: the project (for its folders when ``access`` is given).
+        access: how to reach the catalog (default: ``project``'s own connection).
+
     Returns:
         how many files were moved into place.
     """
     staging = project.originals_dir / STAGING_DIR
     if not staging.is_dir():
         return 0
-    moved = 0
-    for entry in staging.iterdir():
-        if entry.suffix != ".part":
-            row = project.conn.execute(
+    entries = list(staging.iterdir())
+    hashes = sorted({e.name.split("-", 1)[0] for e in entries if e.suffix != ".part"})
+
+    def committed(catalog: Project) -> dict[str, str]:
+        """The stored path of each staged hash whose row is committed (one unit of work)."""
+        paths: dict[str, str] = {}
+        for content_hash in hashes:
+            row = catalog.conn.execute(
                 "SELECT path FROM photos WHERE content_hash = ? AND storage = 'copy'",
-                (entry.name.split("-", 1)[0],),
+                (content_hash,),
             ).fetchone()
             if row is not None:
-                target = project.resolve(row["path"])
+                paths[content_hash] = row["path"]
+        return paths
+
+    stored = access_for(project, access).run(committed) if hashes else {}
+    moved = 0
+    for entry in entries:
+        if entry.suffix != ".part":
+            stored_path = stored.get(entry.name.split("-", 1)[0])
+            if stored_path is not None:
+                target = project.resolve(stored_path)
                 if not target.exists():
                     os.replace(entry, target)
                     moved += 1

@@ -15,6 +15,11 @@ the file's size, time and hash afterwards. That gives three things:
   updated too, so re-importing its folder still finds it at the cost of a ``stat``. Cached
   thumbnails and previews are touched so the new mtime does not make them look stale (the
   pixels did not change, which the write verified).
+
+The catalog is read and written in short units of work passed to a
+:class:`~gallery_app.core.catalog.access.CatalogAccess` (what to write, up front; then per
+photo its pending record and its confirmation), never through a connection held while files
+are written: the desktop app runs them on its one catalog thread, between the grid's reads.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from gallery_app.core import audit
+from gallery_app.core.catalog.access import CatalogAccess, access_for
 from gallery_app.core.catalog.database import id_chunks, transaction
 from gallery_app.core.errors import UserError
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent, ignore_progress
@@ -57,6 +63,9 @@ _PENDING = "pending"
 place yet (recorded before the rename, confirmed after): the photo shows as changed, and the
 new file's hash is already known to the importer as a duplicate."""
 SIDECAR_ONLY_FORMATS = frozenset({"heif", "avif"})
+_READ_CHUNK = 500
+"""Photos whose values are read per unit of catalog work before writing starts: a whole
+project of 20,000 is then 40 short units, between which the grid and edits get their turn."""
 
 
 class WriteState(StrEnum):
@@ -155,6 +164,7 @@ def write_back(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     today: dt.date | None = None,
+    access: CatalogAccess | None = None,
 ) -> WriteBackSummary:
     """Write the catalog's metadata into the photos' files (or XMP sidecars).
 
@@ -166,6 +176,8 @@ def write_back(
         force: write even photos whose file already holds what the catalog says.
         progress: receives ``ProgressEvent("writing", ...)`` per photo.
         cancel: stops after the current photo; what was written is recorded.
+        access: how to reach the catalog (default: ``project``'s own connection, on this
+            thread); ``project`` itself is then used for its paths only.
     """
     if not project.writable:
         raise UserError("the project was opened read-only; open it for writing to write back")
@@ -177,27 +189,38 @@ def write_back(
     started = time.perf_counter()
     report = progress or ignore_progress
     token = cancel or CancelToken()
-    conn = project.conn
+    catalog = access_for(project, access)
     if photo_ids is None:
-        ids = [int(r[0]) for r in conn.execute("SELECT id FROM photos ORDER BY id")]
+        ids = catalog.run(
+            lambda p: [int(r[0]) for r in p.conn.execute("SELECT id FROM photos ORDER BY id")]
+        )
     else:
         ids = list(dict.fromkeys(photo_ids))
-    wanted = fields_for(conn, ids, today)
+    wanted: dict[int, WriteFields] = {}
+    last: dict[int, sqlite3.Row] = {}
+    rows: dict[int, sqlite3.Row] = {}
+    for start in range(0, len(ids), _READ_CHUNK):
+        block = ids[start : start + _READ_CHUNK]
+
+        def read(p: Project, block: list[int] = block) -> _ToWrite:
+            return _what_to_write(p.conn, block, today)
+
+        block_wanted, block_last, block_rows = catalog.run(read)
+        wanted.update(block_wanted)
+        last.update(block_last)
+        rows.update(block_rows)
     missing = [i for i in ids if i not in wanted]
     if missing:
         raise UserError(
             "there is no photo with id " + ", ".join(str(i) for i in missing) + " in this project"
         )
-    last = _last_writes(conn, ids)
     summary = WriteBackSummary()
     report(ProgressEvent("writing", 0, len(ids)))
     for done, photo_id in enumerate(ids, start=1):
         if token.cancelled:
             summary.cancelled = True
             break
-        row = conn.execute(
-            "SELECT path, storage, format, content_hash FROM photos WHERE id = ?", (photo_id,)
-        ).fetchone()
+        row = rows[photo_id]
         path = project.resolve(row["path"])
         target = "sidecar" if sidecar or row["format"] in SIDECAR_ONLY_FORMATS else "file"
         fields = wanted[photo_id]
@@ -207,7 +230,7 @@ def write_back(
             summary.skipped.append(photo_id)
             report(ProgressEvent("writing", done, len(ids), "skipped", path, photo_id))
             continue
-        pending = _Pending(project, photo_id, target)
+        pending = _Pending(catalog, project.root, photo_id, target)
         try:
             written = _write_one(
                 project,
@@ -228,24 +251,43 @@ def write_back(
         summary.written.append({"id": photo_id, "path": str(written.path), "target": target})
         report(ProgressEvent("writing", done, len(ids), "written", written.path, photo_id))
         if target == "file":
-            problem = _update_own_sidecars(project, photo_id, path, fields)
+            problem = _update_own_sidecars(project, catalog, photo_id, path, fields)
             if problem:
                 summary.failed.append({"id": photo_id, "path": str(path), "error": problem})
     summary.seconds = time.perf_counter() - started
     if summary.written or summary.failed:
-        with transaction(conn):
-            audit.record(
-                conn,
-                action="write_back",
-                subject=f"{len(summary.written)} photos",
-                details={
-                    "written": [w["id"] for w in summary.written],
-                    "failed": [f["id"] for f in summary.failed],
-                    "sidecar": sidecar,
-                },
-            )
+        subject = f"{len(summary.written)} photos"
+        details = {
+            "written": [w["id"] for w in summary.written],
+            "failed": [f["id"] for f in summary.failed],
+            "sidecar": sidecar,
+        }
+
+        def record_audit(p: Project) -> None:
+            with transaction(p.conn):
+                audit.record(p.conn, action="write_back", subject=subject, details=details)
+
+        catalog.run(record_audit)
     report(ProgressEvent("done", len(summary.written), len(ids)))
     return summary
+
+
+_ToWrite = tuple[dict[int, WriteFields], dict[int, sqlite3.Row], dict[int, sqlite3.Row]]
+
+
+def _what_to_write(
+    conn: sqlite3.Connection, photo_ids: list[int], today: dt.date | None
+) -> _ToWrite:
+    """What the run needs from the catalog about a block of photos before it opens a file
+    (one unit of work): the values to write, each photo's last write and its file's row."""
+    rows: dict[int, sqlite3.Row] = {}
+    for chunk, marks in id_chunks(photo_ids):
+        for row in conn.execute(
+            f"SELECT id, path, storage, format, content_hash FROM photos WHERE id IN ({marks})",
+            chunk,
+        ):
+            rows[int(row["id"])] = row
+    return fields_for(conn, photo_ids, today), _last_writes(conn, photo_ids), rows
 
 
 def _expected_path(
@@ -311,7 +353,7 @@ def _write_one(
 
 
 def _update_own_sidecars(
-    project: Project, photo_id: int, original: Path, fields: WriteFields
+    project: Project, catalog: CatalogAccess, photo_id: int, original: Path, fields: WriteFields
 ) -> str | None:
     """Bring sidecars this catalog wrote earlier in step with what the file now says.
 
@@ -319,13 +361,15 @@ def _update_own_sidecars(
     would undo this write on the next import. Only sidecars recorded in ``photo_writes`` are
     touched: a sidecar another tool wrote is not ours to change.
     """
-    conn = project.conn
-    paths = {
-        str(r["path"])
-        for r in conn.execute(
-            "SELECT path FROM photo_writes WHERE photo_id = ? AND target = 'sidecar'", (photo_id,)
-        )
-    }
+    paths = catalog.run(
+        lambda p: {
+            str(r["path"])
+            for r in p.conn.execute(
+                "SELECT path FROM photo_writes WHERE photo_id = ? AND target = 'sidecar'",
+                (photo_id,),
+            )
+        }
+    )
     problems: list[str] = []
     for stored in sorted(paths):
         sidecar = project.resolve(stored)
@@ -343,59 +387,84 @@ def _update_own_sidecars(
 
 
 class _Pending:
-    """A ``photo_writes`` row made just before a rename and confirmed (or removed) after."""
+    """A ``photo_writes`` row made just before a rename and confirmed (or removed) after.
 
-    def __init__(self, project: Project, photo_id: int, target: str) -> None:
-        self.project = project
+    Each step is one unit of catalog work; the file work between them runs on the caller's
+    thread."""
+
+    def __init__(self, catalog: CatalogAccess, root: Path, photo_id: int, target: str) -> None:
+        self.catalog = catalog
+        self.root = root
         self.photo_id = photo_id
         self.target = target
         self.row_id: int | None = None
 
     def record(self, written: files.WrittenFile) -> None:
-        conn = self.project.conn
-        with transaction(conn):
-            cursor = conn.execute(
-                "INSERT INTO photo_writes (photo_id, written_at, target, path, fields_hash,"
-                " content_hash, file_size, file_mtime_ns, actor)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    self.photo_id,
-                    now_iso(),
-                    self.target,
-                    _stored_path(self.project.root, written.path),
-                    _PENDING,
-                    written.content_hash,
-                    written.size,
-                    written.mtime_ns,
-                    audit.current_actor(),
-                ),
-            )
-            self.row_id = int(cursor.lastrowid or 0)
+        values = (
+            self.photo_id,
+            now_iso(),
+            self.target,
+            _stored_path(self.root, written.path),
+            _PENDING,
+            written.content_hash,
+            written.size,
+            written.mtime_ns,
+            audit.current_actor(),
+        )
 
-    def confirm(self, stamp: str, written: files.WrittenFile) -> None:
-        conn = self.project.conn
+        def insert(p: Project) -> int:
+            with transaction(p.conn) as conn:
+                cursor = conn.execute(
+                    "INSERT INTO photo_writes (photo_id, written_at, target, path, fields_hash,"
+                    " content_hash, file_size, file_mtime_ns, actor)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    values,
+                )
+                return int(cursor.lastrowid or 0)
+
+        self.row_id = self.catalog.run(insert)
+
+    def confirm(self, stamp: str, written: files.WrittenFile, *, reference_file: bool) -> None:
+        """Mark the write done; for a referenced original whose file was rewritten, also its
+        new size and time (so re-importing its folder still finds it), in the same unit."""
         if self.row_id is None:
             self.record(written)
-        with transaction(conn):
-            conn.execute(
-                "UPDATE photo_writes SET fields_hash = ?, written_at = ?, content_hash = ?,"
-                " file_size = ?, file_mtime_ns = ? WHERE id = ?",
-                (
-                    stamp,
-                    now_iso(),
-                    written.content_hash,
-                    written.size,
-                    written.mtime_ns,
-                    self.row_id,
-                ),
-            )
+        row_id, photo_id = self.row_id, self.photo_id
+
+        def update(p: Project) -> None:
+            with transaction(p.conn) as conn:
+                conn.execute(
+                    "UPDATE photo_writes SET fields_hash = ?, written_at = ?, content_hash = ?,"
+                    " file_size = ?, file_mtime_ns = ? WHERE id = ?",
+                    (
+                        stamp,
+                        now_iso(),
+                        written.content_hash,
+                        written.size,
+                        written.mtime_ns,
+                        row_id,
+                    ),
+                )
+            if reference_file:
+                with transaction(p.conn) as conn:
+                    conn.execute(
+                        "UPDATE photos SET file_size = ?, file_mtime_ns = ? WHERE id = ?",
+                        (written.size, written.mtime_ns, photo_id),
+                    )
+
+        self.catalog.run(update)
 
     def cancel(self) -> None:
         """The rename did not happen: the pending row must not claim it did."""
         if self.row_id is None:
             return
-        with transaction(self.project.conn):
-            self.project.conn.execute("DELETE FROM photo_writes WHERE id = ?", (self.row_id,))
+        row_id = self.row_id
+
+        def delete(p: Project) -> None:
+            with transaction(p.conn) as conn:
+                conn.execute("DELETE FROM photo_writes WHERE id = ?", (row_id,))
+
+        self.catalog.run(delete)
         self.row_id = None
 
 
@@ -408,14 +477,9 @@ def _record(
     written: files.WrittenFile,
     pending: _Pending,
 ) -> None:
-    conn = project.conn
-    pending.confirm(stamp, written)
-    if target == "file" and row["storage"] == "reference":
-        with transaction(conn):
-            conn.execute(
-                "UPDATE photos SET file_size = ?, file_mtime_ns = ? WHERE id = ?",
-                (written.size, written.mtime_ns, pending.photo_id),
-            )
+    pending.confirm(
+        stamp, written, reference_file=target == "file" and row["storage"] == "reference"
+    )
     if target == "file":
         _keep_cache_fresh(project.cache_dir, row["content_hash"], written.mtime_ns)
 

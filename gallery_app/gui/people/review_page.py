@@ -2,25 +2,16 @@
 
 Worked through with the keyboard: N (no identifiable people), T (tag who is shown), O (use
 anyway, with a reason), Enter (show in the grid). The whole queue is a verdict for every photo,
-about a second for 20,000, so it is computed on a worker thread with its own read-only catalog
-connection; after an edit only the photos it touched are re-checked and merged in place.
+about a second for 20,000, so it is computed on the main window's catalog thread (the only one
+that touches the catalog) and arrives by callback; after an edit only the photos it touched are
+re-checked there and merged in place. Answers that a newer request made stale are dropped.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import (
-    QItemSelectionModel,
-    QObject,
-    QRunnable,
-    QSize,
-    Qt,
-    QThreadPool,
-    Signal,
-)
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,11 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gallery_app.core.catalog.database import connect
 from gallery_app.core.catalog.photos import get_photo
 from gallery_app.core.consent.model import USES, Verdict
-from gallery_app.core.consent.review import ReviewQueue, review_items, review_queue, shows
-from gallery_app.core.errors import GalleryError
+from gallery_app.core.consent.review import (
+    ReviewItem,
+    ReviewQueue,
+    review_items,
+    review_queue,
+    shows,
+)
 from gallery_app.gui import messages
 from gallery_app.gui.people import dialogs
 from gallery_app.gui.people.models import ReviewQueueModel
@@ -47,39 +42,6 @@ from gallery_app.gui.people.widgets import labelled_button, table_view
 
 if TYPE_CHECKING:
     from gallery_app.gui.people.window import PeopleWindow
-
-
-class _QueueRelay(QObject):
-    """Lives on the GUI thread; the worker's results arrive through its queued signals."""
-
-    loaded = Signal(int, object)
-    failed = Signal(int, str)
-
-
-class _QueueJob(QRunnable):
-    """Computes the whole queue on its own read-only connection: never the GUI's."""
-
-    def __init__(
-        self, relay: _QueueRelay, generation: int, catalog: Path, use: str, blocked: bool
-    ) -> None:
-        super().__init__()
-        self._relay = relay
-        self._generation = generation
-        self._catalog = catalog
-        self._use = use
-        self._blocked = blocked
-
-    def run(self) -> None:
-        try:
-            conn = connect(self._catalog, readonly=True)
-            try:
-                queue = review_queue(conn, self._use, include_blocked=self._blocked)
-            finally:
-                conn.close()
-        except (GalleryError, sqlite3.Error, OSError) as exc:
-            self._relay.failed.emit(self._generation, str(exc))
-            return
-        self._relay.loaded.emit(self._generation, queue)
 
 
 class ReviewPage(QWidget):
@@ -91,12 +53,9 @@ class ReviewPage(QWidget):
     def __init__(self, owner: PeopleWindow) -> None:
         super().__init__()
         self.owner = owner
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self._relay = _QueueRelay(self)
-        self._relay.loaded.connect(self._on_loaded)
-        self._relay.failed.connect(self._on_failed)
+        self._closed = False
         self._generation = 0
+        """Bumped by every full reload: older answers (a queue, a re-check) are dropped."""
         self._verdicts: dict[int, Verdict] = {}
         self._counts: dict[str, int] = {v.value: 0 for v in Verdict}
         self._rejected: set[int] = set()
@@ -224,22 +183,27 @@ class ReviewPage(QWidget):
         return str(self.use_combo.currentData())
 
     def reload(self) -> None:
-        """Recompute the whole queue on a worker thread (about a second per 20,000 photos);
-        the table keeps showing the previous queue until the answer arrives."""
+        """Recompute the whole queue on the catalog thread (about a second per 20,000
+        photos); the table keeps showing the previous queue until the answer arrives."""
+        if self._closed:
+            return
         self._generation += 1
+        generation = self._generation
         self.loading = True
         self.summary.setText("Checking every photo…")
-        job = _QueueJob(
-            self._relay,
-            self._generation,
-            self.owner.project.catalog_path,
-            self.use,
-            self.blocked_check.isChecked(),
+        use, blocked = self.use, self.blocked_check.isChecked()
+        self.owner.catalog.submit(
+            lambda p: review_queue(p.conn, use, include_blocked=blocked),
+            lambda queue: self._on_loaded(generation, queue),
+            lambda message: self._on_failed(generation, message),
         )
-        self.pool.start(job)
+
+    def shutdown(self) -> None:
+        """The window is closing: answers still on their way are ignored."""
+        self._closed = True
 
     def _on_loaded(self, generation: int, queue: object) -> None:
-        if generation != self._generation or not isinstance(queue, ReviewQueue):
+        if self._closed or generation != self._generation or not isinstance(queue, ReviewQueue):
             return  # superseded by a newer reload
         self.loading = False
         keep_row = max(self.table.currentIndex().row(), 0)
@@ -252,7 +216,7 @@ class ReviewPage(QWidget):
         self.loaded.emit()
 
     def _on_failed(self, generation: int, message: str) -> None:
-        if generation != self._generation:
+        if self._closed or generation != self._generation:
             return
         self.loading = False
         self.summary.setText("")
@@ -262,19 +226,29 @@ class ReviewPage(QWidget):
     def update_photos(self, photo_ids: list[int]) -> None:
         """Re-check just these photos (after an edit or a consent change) and merge them in
         place: milliseconds, where the whole queue takes a second on a big project."""
-        if not photo_ids:
+        if not photo_ids or self._closed:
             return
         if self.loading:
-            self.reload()  # the running job may have read the catalog before this change
+            self.reload()  # the queued reload may have read the catalog before this change
+            return
+        generation, use = self._generation, self.use
+        self.owner.catalog.submit(
+            lambda p: review_items(p.conn, use, photo_ids),
+            lambda items: self._merge(generation, items),
+            lambda message: self._merge_failed(generation, message),
+        )
+
+    def _merge_failed(self, generation: int, message: str) -> None:
+        if not self._closed and generation == self._generation:
+            messages.show_error(self, "Could not check the photos", message)
+
+    def _merge(self, generation: int, items: dict[int, ReviewItem | None]) -> None:
+        """Merge re-checked photos in place (unless a full reload was asked for since: its
+        queue is newer, or is for another use)."""
+        if self._closed or generation != self._generation:
             return
         keep_row = max(self.table.currentIndex().row(), 0)
         keep_id = self.current_photo_id()
-        try:
-            use = self.use
-            items = self.owner.catalog.call(lambda p: review_items(p.conn, use, photo_ids))
-        except GalleryError as exc:
-            messages.show_error(self, "Could not check the photos", str(exc))
-            return
         include_blocked = self.blocked_check.isChecked()
         for photo_id, item in items.items():
             before = self._verdicts.pop(photo_id, None)
@@ -370,12 +344,19 @@ class ReviewPage(QWidget):
             self.thumb.setText("No preview")
             return
         self.thumb.setText("Loading…")
-        try:
-            photo = self.owner.catalog.call(lambda p: get_photo(p.conn, photo_id))
-        except GalleryError:
+        self.owner.catalog.submit(
+            lambda p: get_photo(p.conn, photo_id)["content_hash"],
+            lambda content_hash: self._request_thumbnail(photo_id, content_hash),
+            lambda _message: self._no_preview(photo_id),
+        )
+
+    def _request_thumbnail(self, photo_id: int, content_hash: Any) -> None:
+        if not self._closed and photo_id == self._shown_id:
+            self.owner.loader.request(photo_id, self.owner.project.cache_dir, str(content_hash))
+
+    def _no_preview(self, photo_id: int) -> None:
+        if not self._closed and photo_id == self._shown_id:
             self.thumb.setText("No preview")
-            return
-        self.owner.loader.request(photo_id, self.owner.project.cache_dir, photo["content_hash"])
 
     def _thumbnail_ready(self, photo_id: int) -> None:
         if photo_id == self._shown_id:

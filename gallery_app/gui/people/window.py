@@ -471,8 +471,7 @@ class PeopleWindow(QWidget):
         """Stop the worker threads; after this the window never touches the project."""
         self._closed = True
         self.loader.shutdown()
-        self.review_page.pool.clear()
-        self.review_page.pool.waitForDone()
+        self.review_page.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.loader.reset()
