@@ -12,7 +12,13 @@ from gallery_app.core.catalog import photos
 from gallery_app.core.catalog.database import transaction
 from gallery_app.core.consent import store
 from gallery_app.core.consent.model import ConsentStatus, Verdict
-from gallery_app.core.consent.review import review_items, review_queue, shows
+from gallery_app.core.consent.review import (
+    merge_queues,
+    queue_parts,
+    review_items,
+    review_queue,
+    shows,
+)
 from gallery_app.core.errors import UserError
 from gallery_app.core.people import register
 from gallery_app.core.people.registration_csv import (
@@ -216,3 +222,31 @@ def test_rejected_photos_are_not_queued_or_counted(project: Project) -> None:
     entry = review_items(project.conn, "web", [rejected])[rejected]
     assert entry is not None and entry.rejected and entry.verdict is Verdict.NEEDS_REVIEW
     assert not shows(entry, include_blocked=True)
+
+
+def test_a_queue_put_together_from_parts_equals_the_whole_queue(project: Project) -> None:
+    register.add_person(project, name="Ana Müller")
+    register.add_person(project, name="Sam Lee")
+    store.add_record(
+        project,
+        "Sam Lee",
+        store.new_record(ConsentStatus.REFUSED, store.parse_uses("web"), evidence="email"),
+    )
+    # Capture times out of id order, so parts must be merged by time, not appended.
+    times = ["12", "09", "11", "08", "10", "13", "07"]
+    people = [[], ["Sam Lee"], ["Ana Müller"], [], ["Sam Lee"], ["Ana Müller"], []]
+    shots = enumerate(zip(times, people, strict=True))
+    ids = [_photo(project, n, tagged, time=t) for n, (t, tagged) in shots]
+    edits.apply_edit(project, [ids[3]], edits.EditRequest(no_identifiable_people=True))
+    edits.apply_edit(project, [ids[6]], edits.EditRequest(flag=-1))
+
+    parts = queue_parts(project.conn, size=3)
+    assert parts == [ids[0:3], ids[3:6], ids[6:7]]
+    for include_blocked in (False, True):
+        whole = review_queue(project.conn, "web", include_blocked=include_blocked)
+        pieces = [
+            review_queue(project.conn, "web", include_blocked=include_blocked, photo_ids=part)
+            for part in parts
+        ]
+        assert merge_queues("web", pieces) == whole
+        assert whole.items  # the comparison is not between two empty queues

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
@@ -19,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from gallery_app.core import audit, edits
 from gallery_app.core.catalog.photos import list_photo_ids
+from gallery_app.core.consent import review as review_page_module
 from gallery_app.core.consent import store
 from gallery_app.core.consent.model import ConsentStatus, Verdict
 from gallery_app.core.consent.review import ReviewItem
@@ -528,6 +530,32 @@ def test_review_queue_lists_what_needs_review_with_reasons(
         if page.model.index(r, 0).data(STATE_ROLE) == "blocked"
     ]
     assert social_blocked == [ids[2], ids[3]]
+
+
+def test_the_whole_queue_is_computed_in_parts(
+    seeded: Project,
+    people: PeopleWindow,
+    ids: list[int],
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each part is its own unit of catalog work, submitted when the previous one answered, so
+    # culling typed meanwhile runs between parts instead of waiting for the whole queue.
+    part_sizes: list[int] = []
+
+    def spy(conn: Any, use: str, **options: Any) -> Any:
+        part_sizes.append(len(options["photo_ids"]))
+        return review_page_module.review_queue(conn, use, **options)
+
+    monkeypatch.setattr(ReviewPage, "PART_SIZE", 5)
+    monkeypatch.setattr("gallery_app.gui.people.review_page.review_queue", spy)
+    page = people.review_page
+    page.reload()
+    settle(people, qtbot)
+    assert len(ids) == 12 and part_sizes == [5, 5, 2]
+    oracle = store.report(seeded.conn, "web")
+    assert _queue_ids(people) == [item["id"] for item in oracle["needs_review"]]
+    assert page.summary.text() == "9 need review · 1 blocked · 2 cleared"
 
 
 def test_n_marks_no_identifiable_people_moves_on_and_undoes(

@@ -31,6 +31,8 @@ from gallery_app.core.consent.model import USES, Verdict
 from gallery_app.core.consent.review import (
     ReviewItem,
     ReviewQueue,
+    merge_queues,
+    queue_parts,
     review_items,
     review_queue,
     shows,
@@ -46,6 +48,9 @@ if TYPE_CHECKING:
 
 class ReviewPage(QWidget):
     """Photos that need a consent decision for one use, worked through with the keyboard."""
+
+    PART_SIZE = 2000
+    """Photos per unit of catalog work when the whole queue is computed (about 0.1 s)."""
 
     loaded = Signal()
     """A full reload finished (tests and the window wait on it)."""
@@ -184,7 +189,8 @@ class ReviewPage(QWidget):
 
     def reload(self) -> None:
         """Recompute the whole queue on the catalog thread (about a second per 20,000
-        photos); the table keeps showing the previous queue until the answer arrives."""
+        photos, in parts of 2,000 so that culling and grid reads queued meanwhile run between
+        them); the table keeps showing the previous queue until the answer arrives."""
         if self._closed:
             return
         self._generation += 1
@@ -193,8 +199,28 @@ class ReviewPage(QWidget):
         self.summary.setText("Checking every photo…")
         use, blocked = self.use, self.blocked_check.isChecked()
         self.owner.catalog.submit(
-            lambda p: review_queue(p.conn, use, include_blocked=blocked),
-            lambda queue: self._on_loaded(generation, queue),
+            lambda p: queue_parts(p.conn, self.PART_SIZE),
+            lambda parts: self._load_part(generation, use, blocked, parts, []),
+            lambda message: self._on_failed(generation, message),
+        )
+
+    def _load_part(
+        self,
+        generation: int,
+        use: str,
+        blocked: bool,
+        parts: list[list[int]],
+        done: list[ReviewQueue],
+    ) -> None:
+        if self._closed or generation != self._generation:
+            return  # superseded by a newer reload: stop asking
+        if len(done) == len(parts):
+            self._on_loaded(generation, merge_queues(use, done))
+            return
+        photo_ids = parts[len(done)]
+        self.owner.catalog.submit(
+            lambda p: review_queue(p.conn, use, include_blocked=blocked, photo_ids=photo_ids),
+            lambda part: self._load_part(generation, use, blocked, parts, [*done, part]),
             lambda message: self._on_failed(generation, message),
         )
 
