@@ -285,7 +285,10 @@ def test_after_the_window_is_up_only_the_catalog_thread_touches_the_catalog(
     # the write-back dialog's project count are all read on the catalog thread.
     assert window.model.data(window.model.index(1), Roles.WRITE_STATE) == "never_written"
     assert panel.file_state_label.text() == "Files: 3 never written"
-    writeback = window.file_actions.open_writeback()
+    window.file_actions.open_writeback()
+    assert window.catalog.settle()  # it opens once the project's count is in
+    writeback = window.file_actions.writeback_dialog
+    assert writeback is not None
     assert writeback.total == PHOTO_COUNT and writeback.selected == ids
     writeback.reject()
 
