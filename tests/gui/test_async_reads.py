@@ -379,6 +379,57 @@ def test_a_withdrawal_is_recorded_without_waiting_and_shows_the_affected_photos(
         assert grid.data(grid.index(row), Roles.VERDICT) == Verdict.BLOCKED.value
 
 
+def test_a_withdrawal_that_fails_leaves_the_dialog_ready_to_try_again(
+    seeded: Project,
+    people: PeopleWindow,
+    fill_dialogs: Callable[[Callable[[QDialog], bool]], None],
+    errors: list[str],
+) -> None:
+    sam = register.find_person(seeded.conn, "Sam Lee")
+    people.people_page.select_person(sam.id)
+    assert people.catalog.settle()
+    before = len(audit.entries(seeded.conn))
+    seen: dict[str, object] = {}
+
+    def withdraw(dialog: QDialog) -> bool:
+        assert isinstance(dialog, dialogs.WithdrawalDialog)
+        with held(people.catalog):
+            dialog.withdraw_button.click()
+            # Someone else removed Sam from the register meanwhile (another copy of the app,
+            # a script): the withdrawal finds nobody to record it for.
+            seeded.conn.execute("PRAGMA foreign_keys = OFF")
+            seeded.conn.execute("DELETE FROM people WHERE id = ?", (sam.id,))
+            seeded.conn.commit()
+        assert people.catalog.settle()
+        seen["after"] = (
+            dialog.recording,
+            dialog.outcome,
+            dialog.withdraw_button.isEnabled(),
+            dialog.withdraw_button.isHidden(),
+            dialog.withdraw_button.text(),
+            dialog.reason_edit.isEnabled(),
+            dialog.buttons.button(dialogs.Cancel).isEnabled(),
+            dialog.title.text(),
+        )
+        return False
+
+    fill_dialogs(withdraw)
+    people.withdraw()
+    assert people.catalog.settle()
+    assert seen["after"] == (
+        False,
+        None,
+        True,
+        False,
+        "&Record withdrawal",
+        True,
+        True,
+        "Sam Lee withdraws consent",
+    )
+    assert len(errors) == 1 and "nobody" in errors[0] and "Traceback" not in errors[0]
+    assert len(audit.entries(seeded.conn)) == before
+
+
 def test_saving_the_register_suggests_the_event_s_name(
     people: PeopleWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
