@@ -159,6 +159,7 @@ class PersonPanel(QWidget):
             self.history.addTopLevelItem(
                 QTreeWidgetItem(["…", "Reading the consent history…", "", "", "", ""])
             )
+            self._fit_history_columns()
         self.catalog.submit(
             lambda p: store.person_consents(p.conn, [person_id]).get(person_id),
             lambda history: self._show_history(shown, history),
@@ -203,6 +204,9 @@ class PersonPanel(QWidget):
             self.history.addTopLevelItem(
                 QTreeWidgetItem(["—", "No consent recorded yet", "", "", "", ""])
             )
+        self._fit_history_columns()
+
+    def _fit_history_columns(self) -> None:
         for column in range(5):
             self.history.resizeColumnToContents(column)
 
