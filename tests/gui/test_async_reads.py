@@ -31,7 +31,7 @@ from gallery_app.core.people import register
 from gallery_app.core.project import Project
 from gallery_app.gui.catalog_thread import CatalogThread
 from gallery_app.gui.main_window import MainWindow
-from gallery_app.gui.models.photo_grid_model import Roles
+from gallery_app.gui.models.photo_grid_model import Roles, ThreadedCatalogSource
 from gallery_app.gui.people import dialogs
 from gallery_app.gui.people.window import PeopleWindow
 from tests.helpers import make_jpeg
@@ -134,6 +134,20 @@ def test_a_reload_waits_for_no_one_and_keeps_the_grid_until_its_ids_arrive(
     assert window.catalog.settle()
     assert not window.model.loading
     assert _grid_ids(window) == before
+
+
+def test_a_grid_whose_ids_cannot_be_read_says_why(window: MainWindow) -> None:
+    source = window.model.source
+    assert isinstance(source, ThreadedCatalogSource)
+    source.query = photos.PhotoQuery(taken_from="yesterday")  # the core refuses this bound
+    window.model.reset_ids([])
+    window.model.reload()
+    assert window.view.empty_text() == "Loading photos…"
+    assert window.catalog.settle()
+    assert not window.model.loading and "'yesterday' is not a date" in window.model.load_error
+    assert window.view.empty_text() == f"Could not read the photos: {window.model.load_error}"
+    assert "'yesterday' is not a date" in window.statusBar().currentMessage()
+    assert not window.view.grab().isNull()  # the message is painted over the empty grid
 
 
 def test_a_stale_id_answer_does_not_overwrite_a_newer_filter(
