@@ -197,9 +197,10 @@ class CatalogThread(QObject):
         self._worker.jobs.put((ticket, work, None))
 
     def call(self, work: Callable[[Project], T], timeout_s: float | None = 30.0) -> T:
-        """Run ``work`` on the catalog thread and wait for its value: for a few small reads
-        whose callers cannot wait for a callback (e.g. the grid's first id list), and for the
-        units of a long job (:meth:`access`). Safe from any thread but the catalog thread.
+        """Run ``work`` on the catalog thread and wait for its value: for the units of a long
+        job (:meth:`access`), whose thread may wait. The GUI thread never calls this (it
+        submits and gets a callback), so the window never waits behind queued catalog work.
+        Safe from any thread but the catalog thread.
 
         Args:
             timeout_s: give up after this long; ``None`` waits as long as the queue ahead

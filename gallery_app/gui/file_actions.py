@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 
 from gallery_app.core.catalog.photos import PhotoQuery, count_photos, list_photo_ids
 from gallery_app.core.importing.importer import ImportSummary
+from gallery_app.gui import messages
 from gallery_app.gui.dialog_parts import count
 from gallery_app.gui.export_dialog import ExportDialog
 from gallery_app.gui.import_dialog import ImportDialog
@@ -85,6 +86,8 @@ class FileActions(QObject):
         self._closed = False
         self._ids_running = False
         self._ids_again = False
+        self._writeback_asked = False
+        """The project's photo count was asked for, to open the Write-back dialog with."""
         self.import_status = ImportStatus(window)
         self.import_status.show_requested.connect(self._show_import)
         self.import_status.setVisible(False)
@@ -149,8 +152,8 @@ class FileActions(QObject):
         if self._closed:
             return
         source = self._window.model.source
-        if not isinstance(source, FilterableSource):  # it cannot take prepared ids
-            self._take_ids()
+        if not isinstance(source, FilterableSource):
+            self._window.model.sync_ids()  # reads and merges the ids itself
             return
         if self._ids_running:
             self._ids_again = True  # one query at a time; run again once this one is in
@@ -173,17 +176,16 @@ class FileActions(QObject):
         source = self._window.model.source
         # A filter changed meanwhile: its own query brings the import's photos too.
         if ids is not None and isinstance(source, FilterableSource) and source.query is query:
-            source.use(query, ids)
-            self._take_ids()
+            self._take_ids(ids)
         if self._ids_again:
             self._ids_again = False
             self._photos_added([])
 
-    def _take_ids(self) -> None:
-        """Insert the source's ids into the grid, keeping the selection."""
+    def _take_ids(self, ids: list[int]) -> None:
+        """Insert these ids (the current query's) into the grid, keeping the selection."""
         model = self._window.model
         had_rows = model.rowCount() > 0
-        model.sync_ids()
+        model.merge_ids(ids)
         view = self._window.view
         if not had_rows and model.rowCount() and not view.currentIndex().isValid():
             view.setCurrentIndex(model.index(0))
@@ -219,7 +221,7 @@ class FileActions(QObject):
                 self._window.statusBar().showMessage(
                     f"Import finished: {count(len(summary.imported), 'photo')} imported.", 10_000
                 )
-        self._window.model.sync_ids()
+        self._photos_added([])  # the last photos, read after the import's final commit
         # New photos may bring new cameras and widen the capture-time range.
         self._window.panels.refresh_vocabulary(with_cameras=True)
         if summary is not None:
@@ -282,11 +284,18 @@ class FileActions(QObject):
 
     # --- write-back ------------------------------------------------------------------
 
-    def open_writeback(self) -> WriteBackDialog:
+    def open_writeback(self) -> WriteBackDialog | None:
+        """Open the Write-back dialog, or raise the open one (returned).
+
+        The dialog needs the project's photo count, read on the catalog thread: it opens
+        when the count arrives (None is returned; :attr:`writeback_dialog` is set then), and
+        the menu entry waits disabled meanwhile so a second press does not open two."""
         dialog = self.writeback_dialog
         if dialog is not None and (dialog.is_running() or dialog.isVisible()):
             _bring_to_front(dialog)
             return dialog
+        if self._writeback_asked:
+            return None  # already asked; the dialog opens when the count is in
         window = self._window
         # The selection itself, not the current photo: with nothing selected the whole
         # project is written (the dialog says so).
@@ -298,14 +307,34 @@ class FileActions(QObject):
         selected = [
             window.model.photo_id_at(r) for r in sorted(rows) if r < window.model.rowCount()
         ]
+        self._writeback_asked = True
+        self.writeback_action.setEnabled(False)
+
+        def failed(message: str) -> None:
+            self._writeback_asked = False
+            self.writeback_action.setEnabled(True)
+            if not self._closed:
+                messages.show_error(window, "Could not open Write metadata to files", message)
+
+        window.catalog.submit(
+            lambda p: count_photos(p.conn),
+            lambda total: self._show_writeback(selected, total),
+            failed,
+        )
+        return None
+
+    def _show_writeback(self, selected: list[int], total: int) -> None:
+        self._writeback_asked = False
+        self.writeback_action.setEnabled(True)
+        if self._closed:
+            return
+        window = self._window
         self._retire(self.writeback_dialog)
-        total = window.catalog.call(lambda p: count_photos(p.conn))
         dialog = WriteBackDialog(window.project, selected, total, window, catalog=window.catalog)
         dialog.photos_written.connect(self._photos_written)
         dialog.writeback_finished.connect(self._writeback_finished)
         self.writeback_dialog = dialog
         dialog.show()
-        return dialog
 
     def _photos_written(self, photo_ids: list[int]) -> None:
         if not self._closed:

@@ -45,15 +45,20 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.project = project
         self._closed = False
+        self._opened = False
+        """The grid's first ids arrived."""
         # Every catalog read and write of this window runs on this one thread.
         self.catalog = CatalogThread(project, self, error_parent=self)
-        defaults = self.catalog.call(lambda p: p.defaults())
-        self.setWindowTitle(f"{defaults.event_name} — Gallery Curator")
+        # The event's name follows from the catalog thread; the grid's ids too (the model
+        # asks for them), so the window is on screen before either is read.
+        self.setWindowTitle("Gallery Curator")
+        self.catalog.submit(lambda p: p.defaults().event_name, self._show_title)
         self.loader = ThumbnailLoader(self)
         self.model = PhotoGridModel(
             panels.FilterableSource(project, self.catalog), self.loader, self
         )
         self.model.rows_failed.connect(self._on_rows_failed)
+        self.model.ids_loaded.connect(self._on_ids_loaded)
         self.view = PhotoGridView()
         self.view.setModel(self.model)
         self.preview = PreviewWidget()
@@ -78,8 +83,6 @@ class MainWindow(QMainWindow):
         self.preview.previous_requested.connect(lambda: self.step(-1))
         self.preview.close_requested.connect(self.show_grid)
         self.undo_stack.indexChanged.connect(self._update_status)
-        if self.model.rowCount():
-            self.view.setCurrentIndex(self.model.index(0))
         shell.install(self)  # thumbnail size, appearance, remembered window state
         self._update_status()
 
@@ -209,6 +212,21 @@ class MainWindow(QMainWindow):
         if row is not None and not self._closed and self.preview.photo_id == row.photo_id:
             self.preview.update_row(row)
 
+    def _show_title(self, event_name: str) -> None:
+        if not self._closed:
+            self.setWindowTitle(f"{event_name} — Gallery Curator")
+
+    def _on_ids_loaded(self) -> None:
+        """The grid's ids arrived from the catalog thread. The first time, a grid with photos
+        gets a current one, so the culling keys act at once."""
+        if self._closed:
+            return
+        if not self._opened:
+            self._opened = True
+            if self.model.rowCount() and not self.view.currentIndex().isValid():
+                self.view.setCurrentIndex(self.model.index(0))
+        self._update_status()
+
     def _on_rows_failed(self, message: str) -> None:
         # A status line, not a box: the grid asks again on the next paint.
         self.statusBar().showMessage(f"Could not read some photos: {message}", 10_000)
@@ -272,6 +290,9 @@ class MainWindow(QMainWindow):
         if self._closed:
             return  # the window is being torn down; its widgets may already be gone
         total = self.model.rowCount()
+        if not total and self.model.loading:
+            self._count_label.setText("Loading photos…")
+            return
         selected = len(self.view.selectionModel().selectedIndexes())
         text = f"{total} photo{'s' if total != 1 else ''}"
         if selected:

@@ -62,26 +62,15 @@ def run_dialog(dialog: QDialog) -> bool:
 
 
 class FilterableSource(ThreadedCatalogSource):
-    """The grid's catalog source, given ids a filter job already fetched.
+    """The grid's catalog source, whose query the filter bar sets.
 
-    The model's reset asks :meth:`photo_ids`; after a filter it gets the ids the job found
-    instead of running the query again. Any later reset (an import, say) runs the current
-    query on the catalog thread, so a filter stays applied.
+    A filter job reads the ids itself and hands them to the model
+    (:meth:`PhotoGridModel.reset_ids`) together with its query (:meth:`use`); any later read
+    (an import's new photos, say) runs the current query, so a filter stays applied.
     """
 
-    def __init__(self, project: Project, catalog: CatalogThread) -> None:
-        super().__init__(project, catalog)
-        self._prepared: list[int] | None = None
-
-    def use(self, query: photo_rows.PhotoQuery, ids: list[int]) -> None:
+    def use(self, query: photo_rows.PhotoQuery) -> None:
         self.query = query
-        self._prepared = ids
-
-    def photo_ids(self) -> list[int]:
-        if self._prepared is not None:
-            ids, self._prepared = self._prepared, None
-            return ids
-        return super().photo_ids()
 
 
 _log = logging.getLogger(__name__)
@@ -148,6 +137,10 @@ class PanelSummary:
     """The file name when one photo is selected, else empty."""
     write_state: tuple[str, str]
     """The "changed since written" line and its tooltip (:func:`write_state_text`)."""
+    template_values: dict[str, str] | None = None
+    """The caption-template variables of the first photo (:func:`caption_templates.
+    photo_values`), so the template example is filled in on the GUI thread as the user
+    types; None without a selection or if they could not be read."""
 
 
 def read_summary(project: Project, photo_ids: list[int]) -> PanelSummary:
@@ -160,7 +153,13 @@ def read_summary(project: Project, photo_ids: list[int]) -> PanelSummary:
             name = str(photo_rows.get_photo(project.conn, photo_ids[0])["filename"])
         except GalleryError:
             name = ""
-    return PanelSummary(photo_ids, summary, name, write_state_text(project.conn, photo_ids))
+    values = None
+    if photo_ids:
+        try:
+            values = caption_templates.photo_values(project.conn, photo_ids[:1])[photo_ids[0]]
+        except GalleryError:
+            values = None  # gone meanwhile: the example waits, the template still applies
+    return PanelSummary(photo_ids, summary, name, write_state_text(project.conn, photo_ids), values)
 
 
 class WindowPanels(QObject):
@@ -218,6 +217,8 @@ class WindowPanels(QObject):
         self.catalog: CatalogThread = window.catalog
         self._generation = 0
         self._summary_generation = 0
+        self._template_values: tuple[int, dict[str, str]] | None = None
+        """(photo id, its caption-template variables), from the latest selection summary."""
         self._queries: dict[int, photo_rows.PhotoQuery] = {}
         self.filter_bar.query_changed.connect(self.apply_query)
         self.filter_bar.refresh_requested.connect(self.rerun_query)
@@ -234,6 +235,8 @@ class WindowPanels(QObject):
         # until it is on screen.
         self._vocabulary_loaded = False
         window.view.painted.connect(self._after_first_paint)
+        if window.model.loading:
+            self.filter_bar.count_label.setText("Loading…")  # not "0 photos": they are coming
         self._update_counts()
         self._panel_timer.start()
         # Culling keys go to the grid; without this the first control of the bar would get
@@ -338,8 +341,8 @@ class WindowPanels(QObject):
         kept = {model.photo_id_at(row) for row in self._selected_rows()}
         current = window.view.currentIndex()
         current_id = model.photo_id_at(current.row()) if current.isValid() else None
-        source.use(query, ids)
-        model.reload()
+        source.use(query)
+        model.reset_ids(ids)
         self._restore_selection(kept, current_id)
         self._update_counts()
         shown = window.preview.photo_id
@@ -423,9 +426,15 @@ class WindowPanels(QObject):
         )
 
     def _template_preview(self, photo_id: int, template: str) -> str:
-        # Typed into the panel, one photo: a blocking round trip to the catalog thread (a few
-        # milliseconds), so the example updates with every keystroke.
-        return self.catalog.call(lambda p: caption_templates.preview(p.conn, photo_id, template))
+        """The template filled in for one photo, from the variables that came with the
+        selection's summary: every keystroke is string work on the GUI thread, never a wait
+        for the catalog thread (which may be busy with a 1,000-photo edit). Until this photo's
+        variables are in, the example is "…"; the summary that brings them redraws it."""
+        caption_templates.check(template)  # a mistake is explained at once, values or not
+        cached = self._template_values
+        if cached is None or cached[0] != photo_id:
+            return "…"
+        return caption_templates.expand(template, cached[1])
 
     def selected_ids(self) -> list[int]:
         """What :meth:`MainWindow.selected_ids` returns, read from the selection's ranges:
@@ -465,12 +474,17 @@ class WindowPanels(QObject):
     def _show_summary(self, generation: int, result: PanelSummary) -> None:
         if generation != self._summary_generation or self.window._closed:
             return  # the selection moved on; a newer summary is on its way
+        if result.photo_ids and result.template_values is not None:
+            self._template_values = (result.photo_ids[0], result.template_values)
         self.metadata_panel.show_summary(result.photo_ids, result.summary, result.name)
         self.metadata_panel.show_write_state(*result.write_state)
 
     def photos_changed(self, photo_ids: list[int]) -> None:
         """After an edit, undo or redo: new keywords or people, and the panel's values."""
         self.refresh_vocabulary()
+        cached = self._template_values
+        if cached is not None and cached[0] in set(photo_ids):
+            self._template_values = None  # its people or keywords may have changed
         if set(photo_ids) & set(self.metadata_panel.photo_ids):
             self.refresh_panel()
         self.filter_bar.set_stale(True)
@@ -517,6 +531,7 @@ class WindowPanels(QObject):
         )
 
     def _after_clock_change(self) -> None:
+        self._template_values = None  # {date} follows the camera clock
         self.refresh_vocabulary(with_cameras=True)
         self.rerun_query()
 

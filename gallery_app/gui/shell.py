@@ -108,7 +108,16 @@ def install(window: ShellWindow) -> None:
     window.statusBar().addPermanentWidget(control)
 
     settings.restore_window(window)
-    _restore_current(window)
+    if window.model.loading:
+        # The grid's ids are still on their way from the catalog thread: restore the current
+        # photo once, when they arrive.
+        def restore_once() -> None:
+            window.model.ids_loaded.disconnect(restore_once)
+            _restore_current(window)
+
+        window.model.ids_loaded.connect(restore_once)
+    else:
+        _restore_current(window)
 
 
 def save(window: ShellWindow) -> None:
@@ -116,6 +125,8 @@ def save(window: ShellWindow) -> None:
     assert isinstance(window, QMainWindow)
     settings.save_window(window)
     current = window.view.currentIndex()
+    if not current.isValid() and window.model.loading:
+        return  # closed before the grid's ids arrived: what was remembered still holds
     photo_id = window.model.photo_id_at(current.row()) if current.isValid() else None
     settings.set_current_photo(window.project.root, photo_id)
 

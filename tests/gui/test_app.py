@@ -31,6 +31,7 @@ def test_welcome_lists_recent_projects_and_opens_one(
     main = controller.main_window
     assert main is not None
     qtbot.addWidget(main)
+    assert main.catalog.settle()  # the ids and the event's name come from the catalog thread
     assert main.model.rowCount() == PHOTO_COUNT
     assert "Open Data Summit 2026" in main.windowTitle()
     assert not window.isVisible()

@@ -328,7 +328,10 @@ def test_after_the_window_is_up_only_the_catalog_thread_touches_the_catalog(
     # the write-back dialog's project count are all read on the catalog thread.
     assert window.model.data(window.model.index(1), Roles.WRITE_STATE) == "never_written"
     assert panel.file_state_label.text() == "Files: 3 never written"
-    writeback = window.file_actions.open_writeback()
+    window.file_actions.open_writeback()
+    assert window.catalog.settle()  # it opens once the project's count is in
+    writeback = window.file_actions.writeback_dialog
+    assert writeback is not None
     assert writeback.total == PHOTO_COUNT and writeback.selected == ids
     writeback.reject()
 
@@ -552,7 +555,10 @@ def test_import_export_write_back_and_review_use_only_the_catalog_thread(  # noq
         export.close()
 
         # Write the same three photos' metadata into their files.
-        writeback = window.file_actions.open_writeback()
+        window.file_actions.open_writeback()
+        assert window.catalog.settle()  # it opens once the project's count is in
+        writeback = window.file_actions.writeback_dialog
+        assert writeback is not None
         with qtbot.waitSignal(writeback.writeback_finished, timeout=60_000) as finished:
             writeback.write_button.click()
         assert finished.args is not None and len(finished.args[0].written) == 3
@@ -592,7 +598,10 @@ def test_closing_the_window_mid_write_back_finishes_the_file_in_hand_first(
     it wrote, the audit entry) still reach the catalog, while the GUI thread is blocked in
     the close. Nothing is left half-recorded and the project's lock is free afterwards."""
     window = show_main_window(gui_project, qtbot, (1100, 760))
-    dialog = window.file_actions.open_writeback()
+    window.file_actions.open_writeback()
+    assert window.catalog.settle()  # it opens once the project's count is in
+    dialog = window.file_actions.writeback_dialog
+    assert dialog is not None
     reached = threading.Event()
     resume = threading.Event()
 

@@ -137,6 +137,7 @@ def test_import_fills_the_grid_while_the_user_culls(  # noqa: PLR0917
     assert window.undo_stack.count() == 1
 
     qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
+    assert window.catalog.settle()  # the grid's last ids come from the catalog thread
     summary = dialog.summary
     assert summary is not None and not summary.cancelled
 
@@ -231,6 +232,7 @@ def test_stop_keeps_what_was_imported(
     assert stopped_at == ["Stopping…"]
     assert not dialog.stop_button.isEnabled()
     qtbot.waitUntil(lambda: dialog.summary is not None, timeout=60_000)
+    assert window.catalog.settle()  # the grid's last ids come from the catalog thread
     summary = dialog.summary
     assert summary is not None and summary.cancelled
     in_catalog = catalog_ids(window.project)
@@ -476,6 +478,7 @@ def test_reference_import_leaves_the_files_where_they_are(
     dialog.reference_radio.setChecked(True)
     dialog.import_button.click()
     qtbot.waitUntil(lambda: dialog.summary is not None, timeout=60_000)
+    assert window.catalog.settle()  # the grid's last ids come from the catalog thread
     ids = catalog_ids(window.project)
     assert len(ids) == 3 == window.model.rowCount()
     for photo_id in ids:
@@ -495,6 +498,7 @@ def test_import_with_the_keyboard_only(
     qtbot.waitExposed(main)
     qtbot.waitUntil(main.isActiveWindow)
     main.view.setFocus()
+    assert main.catalog.settle()  # the grid's ids come from the catalog thread
     before = main.model.rowCount()
     monkeypatch.setattr(import_dialog, "choose_folder", lambda _parent: card)
     qtbot.keyClick(main.view, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
@@ -509,6 +513,7 @@ def test_import_with_the_keyboard_only(
     assert dialog.focusWidget() is dialog.import_button
     qtbot.keyClick(dialog.import_button, Qt.Key.Key_Return)  # Import
     qtbot.waitUntil(lambda: dialog.summary is not None, timeout=120_000)
+    assert main.catalog.settle()  # the grid's last ids come from the catalog thread
     assert main.model.rowCount() == before + CARD_PHOTOS
     assert dialog.focusWidget() is dialog.close_button
     qtbot.keyClick(dialog.close_button, Qt.Key.Key_Escape)

@@ -447,7 +447,7 @@ def test_typed_text_goes_to_the_photos_it_was_typed_for(
     qtbot.keyClicks(title, "Opening")
     # The grid is reset under the typing (as an import does): the title is kept for photo 1.
     window.model.reload()
-    QApplication.processEvents()
+    assert window.catalog.settle()  # the ids arrive from the catalog thread, then the reset
     assert _get(window, first[0], "title") == "Opening"
     assert [i for i in _grid_ids(window) if _get(window, i, "title")] == first
     assert errors == []

@@ -218,6 +218,7 @@ def test_selecting_a_person_shows_their_history_and_exactly_their_photos(
     sam = register.find_person(seeded.conn, "Sam Lee")
     assert people.people_page.select_person(ana.id)
     assert people.people_page.select_person(sam.id)
+    done(people)  # the history and the photos come from the catalog thread
     panel = people.people_page.panel
     assert panel.name_label.text() == "Sam Lee"
     # Sam's consent per use, and nothing left over from Ana (the chips are reused).
@@ -780,6 +781,7 @@ def test_withdrawal_shows_photos_and_exported_files_before_recording(
         assert isinstance(dialog, dialogs.WithdrawalDialog)
         dialog.reason_edit.setText("e-mail of 3 November")
         dialog.withdraw_button.click()
+        done(people)  # recorded on the catalog thread
         seen["after"] = dialog.title.text()
         seen["takedown"] = dialog.takedown_paths()
         dialog.copy_button.click()
@@ -810,6 +812,7 @@ def test_withdrawal_of_someone_never_exported_says_nothing_to_take_down(
         assert isinstance(dialog, dialogs.WithdrawalDialog)
         assert dialog.files_label.text().startswith("No exported file contains them")
         dialog.withdraw_button.click()
+        done(people)  # recorded on the catalog thread
         seen["text"] = dialog.explain.text()
         return False
 
@@ -977,6 +980,7 @@ def test_names_that_look_like_markup_are_shown_as_typed(
     people.refresh()
     settle(people, qtbot)
     people.people_page.select_person(person.id)
+    done(people)  # the photos come from the catalog thread
     panel = people.people_page.panel
     assert panel.name_label.text() == odd
     assert panel.name_label.textFormat() == Qt.TextFormat.PlainText

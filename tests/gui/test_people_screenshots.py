@@ -78,6 +78,7 @@ def main(gui_project: Project, qtbot: QtBot) -> Iterator[MainWindow]:
 
 
 def _thumbnails_loaded(window: PeopleWindow, qtbot: QtBot) -> None:
+    assert window.catalog.settle()  # the person's history and photos come from the catalog
     model = window.people_page.panel.photo_model
     loader = window.loader
 
@@ -196,6 +197,7 @@ def test_people_screenshots(main: MainWindow, qtbot: QtBot, tmp_path: Path) -> N
         _save(dialog, "withdraw-before")
         dialog.reason_edit.setText("e-mail of 3 November to events@")
         dialog.withdraw_button.click()
+        assert main.catalog.settle()  # recorded on the catalog thread
         _save(dialog, "withdraw-after")
         return False
 

@@ -44,7 +44,10 @@ def test_closing_the_window_closes_its_dialogs(window: MainWindow, qtbot: QtBot)
     window.view.selectAll()
     export = window.file_actions.open_export()
     importer = window.file_actions.open_import()
-    writeback = window.file_actions.open_writeback()
+    window.file_actions.open_writeback()
+    assert window.catalog.settle()  # it opens once the project's count is in
+    writeback = window.file_actions.writeback_dialog
+    assert writeback is not None
     assert export.isVisible() and importer.isVisible() and writeback.isVisible()
     window.close()
     assert not export.isVisible()

@@ -56,6 +56,7 @@ def test_screenshots(project_path: Path, qtbot: QtBot) -> None:
         qtbot.addWidget(main)
         main.resize(1000, 720)
         qtbot.waitExposed(main)
+        assert main.catalog.settle()  # the grid's ids come from the catalog thread
         model = main.model
 
         def cull(rows: list[int], request: EditRequest) -> None:

@@ -50,6 +50,7 @@ def _open(controller: AppController, path: Path, qtbot: QtBot) -> MainWindow:
     assert window is not None
     qtbot.addWidget(window)
     qtbot.waitExposed(window)
+    assert window.catalog.settle()  # the grid's ids come from the catalog thread
     return window
 
 
@@ -243,6 +244,7 @@ def test_badges_follow_the_register_after_invalidate(gui_project: Project, qtbot
     window = MainWindow(gui_project)
     qtbot.addWidget(window)
     try:
+        assert window.catalog.settle()  # the grid's ids come from the catalog thread
         window.view.setCurrentIndex(window.model.index(0))
         window.apply(EditRequest(add_people=["Sam Speaker"]))
         assert window.catalog.settle()

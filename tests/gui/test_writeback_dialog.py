@@ -91,6 +91,7 @@ def _select(window: MainWindow, rows: list[int]) -> list[int]:
 
 def _open(window: MainWindow) -> WriteBackDialog:
     window.file_actions.writeback_action.trigger()
+    assert window.catalog.settle()  # it opens once the photo count is in
     dialog = window.file_actions.writeback_dialog
     assert dialog is not None and dialog.isVisible()
     return dialog

@@ -7,11 +7,14 @@ keyword count, consent verdict) are fetched a block of 64 rows at a time — one
 an edit touched, so a 20,000-photo project costs one integer list up front. Where the rows
 come from is a :class:`PhotoSource`, so the grid can be tested with 2,000 synthetic rows.
 
-In the main window the source is a :class:`ThreadedCatalogSource`: block reads go to the
-window's :class:`~gallery_app.gui.catalog_thread.CatalogThread` and arrive later, so a cell
-shows the placeholder card until its block is in, and the model repaints the block's cells
-when it arrives. A source without ``fetch_rows`` (a fake, or :class:`CatalogSource` for the
-smaller grids of the People window) is read synchronously as before.
+In the main window the source is a :class:`ThreadedCatalogSource`: the id list and the block
+reads go to the window's :class:`~gallery_app.gui.catalog_thread.CatalogThread` and arrive
+later. Until the first ids are in, the grid is empty and :attr:`PhotoGridModel.loading` says
+so (the view writes "Loading photos…"); a cell shows the placeholder card until its block is
+in, and the model repaints the block's cells when it arrives. The GUI thread never waits for
+the catalog: a wait would sit behind whatever is queued there, a 1,000-photo edit say. An id
+answer for a query that a newer reset superseded is dropped. A source without ``fetch_ids``
+and ``fetch_rows`` (a fake, or :class:`CatalogSource` for the benchmark) is read synchronously.
 """
 
 from __future__ import annotations
@@ -88,13 +91,32 @@ class PhotoRow:
 
 
 class PhotoSource(Protocol):
-    """Where the grid's ids and rows come from (the catalog, or a fake in tests)."""
+    """Where the grid's ids and rows come from, read on the calling thread (the catalog on
+    the GUI thread's connection, or a fake in tests)."""
 
     cache_dir: Path
 
     def photo_ids(self) -> list[int]: ...
 
     def rows(self, photo_ids: list[int]) -> dict[int, PhotoRow]: ...
+
+
+IdsCallback = Callable[[list[int]], None]
+RowsCallback = Callable[[dict[int, PhotoRow]], None]
+FailCallback = Callable[[str], None]
+
+
+class AsyncPhotoSource(Protocol):
+    """Where the grid's ids and rows come from when they are read on another thread: each
+    answer is handed to a callback on the GUI thread, in the order the reads were asked."""
+
+    cache_dir: Path
+
+    def fetch_ids(self, deliver: IdsCallback, fail: FailCallback) -> None: ...
+
+    def fetch_rows(
+        self, photo_ids: list[int], deliver: RowsCallback, fail: FailCallback
+    ) -> None: ...
 
 
 class CatalogSource:
@@ -137,34 +159,25 @@ def read_rows(project: Project, photo_ids: list[int]) -> dict[int, PhotoRow]:
     }
 
 
-class ThreadedCatalogSource(CatalogSource):
-    """The main window's source: every read runs on its catalog thread.
-
-    Block reads are asynchronous (:meth:`fetch_rows`); the id list is one blocking round
-    trip (:meth:`photo_ids`), because a reset must know its rows at once. The GUI thread's
-    own connection is never used.
-    """
+class ThreadedCatalogSource:
+    """The windows' source: every read runs on their catalog thread, none on the GUI thread
+    (whose own connection is never used), and none waits for its answer."""
 
     def __init__(
         self, project: Project, catalog: CatalogThread, query: PhotoQuery | None = None
     ) -> None:
-        super().__init__(project, query)
+        self.project = project
+        self.cache_dir = project.cache_dir
         self.catalog = catalog
+        self.query = query or PhotoQuery(sort="time")
 
-    def photo_ids(self) -> list[int]:
-        query = self.query
-        return self.catalog.call(lambda p: list_photo_ids(p.conn, query))
+    def fetch_ids(self, deliver: IdsCallback, fail: FailCallback) -> None:
+        """Run the current query on the catalog thread; ``deliver`` or ``fail`` runs on the
+        GUI thread, after every earlier catalog job's result."""
+        query = self.query  # the query as it is now, not as it is when the job runs
+        self.catalog.submit(lambda p: list_photo_ids(p.conn, query), deliver, fail)
 
-    def rows(self, photo_ids: list[int]) -> dict[int, PhotoRow]:
-        ids = list(photo_ids)
-        return self.catalog.call(lambda p: read_rows(p, ids))
-
-    def fetch_rows(
-        self,
-        photo_ids: list[int],
-        deliver: Callable[[dict[int, PhotoRow]], None],
-        fail: Callable[[str], None],
-    ) -> None:
+    def fetch_rows(self, photo_ids: list[int], deliver: RowsCallback, fail: FailCallback) -> None:
         """Read these rows on the catalog thread; ``deliver`` or ``fail`` runs on the GUI
         thread, after every earlier catalog job's result."""
         ids = list(photo_ids)
@@ -203,13 +216,19 @@ class PhotoGridModel(QAbstractListModel):
 
     Signals:
         rows_failed: a block read on the catalog thread failed (a sentence for the user).
+        ids_loaded: ids read asynchronously (:meth:`reload`, :meth:`sync_ids`) are in the
+            model now (also after a failure, with :attr:`load_error` set).
+        loading_changed: :attr:`loading` or :attr:`load_error` changed (the view repaints
+            its empty-grid message).
     """
 
     rows_failed = Signal(str)
+    ids_loaded = Signal()
+    loading_changed = Signal()
 
     def __init__(
         self,
-        source: PhotoSource,
+        source: PhotoSource | AsyncPhotoSource,
         loader: ThumbnailLoader,
         parent: QObject | None = None,
     ) -> None:
@@ -222,6 +241,11 @@ class PhotoGridModel(QAbstractListModel):
         self._pending: set[int] = set()
         """Ids whose rows were asked of an asynchronous source and have not arrived."""
         self._waiters: dict[int, list[Callable[[PhotoRow | None], None]]] = {}
+        self._generation = 0
+        """Bumped by every wholesale replacement of the ids: an id answer asked for under an
+        older generation is stale (its query is no longer the one shown)."""
+        self._loading = False
+        self._load_error = ""
         self._placeholder = _placeholder()
         loader.thumbnail_ready.connect(self._on_thumbnail)
         self.reload()
@@ -292,19 +316,92 @@ class PhotoGridModel(QAbstractListModel):
         return self.row(photo_id), pixmap, state
 
     @property
-    def source(self) -> PhotoSource:
+    def source(self) -> PhotoSource | AsyncPhotoSource:
         return self._source
 
+    @property
+    def loading(self) -> bool:
+        """True while the ids of a :meth:`reload` are being read (the grid shows the old ids,
+        or nothing at first)."""
+        return self._loading
+
+    @property
+    def load_error(self) -> str:
+        """Why the last :meth:`reload` failed (a sentence), or empty."""
+        return self._load_error
+
     def reload(self) -> None:
-        """Ask the source for the ids again (after an import or a new filter)."""
+        """Ask the source for the ids again; the grid is reset when they arrive.
+
+        A synchronous source answers at once. An asynchronous one answers later; until then
+        the grid keeps what it shows (at first: nothing, with :attr:`loading` set), and a
+        newer :meth:`reload` or :meth:`reset_ids` makes this answer stale."""
+        fetch_ids = getattr(self._source, "fetch_ids", None)
+        if fetch_ids is None:
+            self.reset_ids(self._source.photo_ids())  # type: ignore[union-attr]
+            return
+        self._generation += 1
+        generation = self._generation
+        self._set_loading(True, "")
+        fetch_ids(
+            lambda ids: self._on_ids(generation, ids, reset=True),
+            lambda message: self._on_ids_failed(generation, message),
+        )
+
+    def reset_ids(self, photo_ids: list[int]) -> None:
+        """Show exactly these ids (a filter's answer, read by the caller); any id answer still
+        on its way is stale from now on. Selection and current item are reset (Qt's reset)."""
+        self._generation += 1
+        self._set_loading(False, "")
+        self._replace(photo_ids)
+
+    def _replace(self, photo_ids: list[int]) -> None:
         self.beginResetModel()
         self._loader.reset()
-        self._ids = self._source.photo_ids()
+        self._ids = list(photo_ids)
         self._row_of = {photo_id: row for row, photo_id in enumerate(self._ids)}
         self._rows.clear()
         self.endResetModel()
 
     def sync_ids(self) -> None:
+        """Ask the source for the ids again and take in the difference when they arrive
+        (:meth:`merge_ids`), keeping the selection. If the grid was reset in the meantime,
+        the answer may predate photos added since, so the ids are asked for again."""
+        fetch_ids = getattr(self._source, "fetch_ids", None)
+        if fetch_ids is None:
+            self.merge_ids(self._source.photo_ids())  # type: ignore[union-attr]
+            return
+        generation = self._generation
+        fetch_ids(
+            lambda ids: self._on_ids(generation, ids, reset=False),
+            self.rows_failed.emit,
+        )
+
+    def _on_ids(self, generation: int, photo_ids: list[int], *, reset: bool) -> None:
+        if generation != self._generation:
+            if not reset:
+                self.sync_ids()  # against the ids shown now
+            return  # a newer reload or filter answer replaced what this was asked for
+        if reset:
+            self._set_loading(False, "")
+            self._replace(photo_ids)
+        else:
+            self.merge_ids(photo_ids)
+        self.ids_loaded.emit()
+
+    def _on_ids_failed(self, generation: int, message: str) -> None:
+        if generation != self._generation:
+            return
+        self._set_loading(False, message)
+        self.rows_failed.emit(message)
+        self.ids_loaded.emit()
+
+    def _set_loading(self, loading: bool, error: str) -> None:
+        if (loading, error) != (self._loading, self._load_error):
+            self._loading, self._load_error = loading, error
+            self.loading_changed.emit()
+
+    def merge_ids(self, new_ids: list[int]) -> None:
         """Take in photos an import added or removed, keeping the selection and current photo.
 
         A running import adds rows every few hundred milliseconds while the user culls; a
@@ -312,11 +409,10 @@ class PhotoGridModel(QAbstractListModel):
         (their sort keys do not change), so new ids are inserted where the source puts them
         and vanished ones removed; only if the order changed otherwise is this a reset.
         """
-        new_ids = self._source.photo_ids()
         new_set = set(new_ids)
         kept = [i for i in self._ids if i in new_set]
         if kept != [i for i in new_ids if i in self._row_of]:
-            self.reload()
+            self._replace(new_ids)  # a reload still on its way stays awaited
             return
         row = len(self._ids) - 1
         while row >= 0:  # remove from the end so earlier row numbers stay valid
@@ -430,7 +526,7 @@ class PhotoGridModel(QAbstractListModel):
         also repaint their cells); an asynchronous one repaints when they arrive."""
         fetch = getattr(self._source, "fetch_rows", None)
         if fetch is None:
-            self._store(self._source.rows(photo_ids), announce=announce)
+            self._store(self._source.rows(photo_ids), announce=announce)  # type: ignore[union-attr]
             return
         ids = list(photo_ids)
         self._pending.update(ids)

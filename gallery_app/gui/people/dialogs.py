@@ -685,20 +685,23 @@ class WithdrawalDialog(QDialog):
     take down.
 
     ``preview`` is the core's :func:`affected_by` answer before anything is recorded;
-    ``record`` records the withdrawal and returns the same structure afterwards. The photo
-    grid (``photos_widget``) is supplied by the window so this dialog needs no catalog.
+    ``record(reason, done)`` starts recording the withdrawal and later calls ``done`` with the
+    same structure afterwards, or with None if it failed (the window says why). The dialog
+    waits without blocking: "Recording…", nothing to press twice. The photo grid
+    (``photos_widget``) is supplied by the window so this dialog needs no catalog.
     """
 
     def __init__(
         self,
         preview: dict[str, Any],
         photos_widget: QWidget,
-        record: Callable[[str], dict[str, Any] | None],
+        record: Callable[[str, Callable[[dict[str, Any] | None], None]], None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         name = preview["person"]["name"]
         self._record = record
+        self._recording = False
         self.outcome: dict[str, Any] | None = None
         self.setWindowTitle(f"Withdraw consent — {name}")
         photo_count = len(preview["photos"])
@@ -787,10 +790,34 @@ class WithdrawalDialog(QDialog):
             self.files_label.setText("No exported file contains them: nothing to take down.")
         self.files_tree.setVisible(bool(files))
 
+    @property
+    def recording(self) -> bool:
+        """The withdrawal was sent to be recorded and its outcome has not arrived."""
+        return self._recording
+
     def _withdraw(self) -> None:
-        result = self._record(self.reason_edit.text().strip())
-        if result is None:
-            return  # the window showed the error; the dialog stays open
+        if self._recording or self.outcome is not None:
+            return
+        self._recording = True
+        self.withdraw_button.setEnabled(False)
+        self.withdraw_button.setText("Recording…")
+        self.reason_edit.setEnabled(False)
+        # Once sent it will be recorded: the dialog stays to show what to take down.
+        self.buttons.button(Cancel).setEnabled(False)
+        self._record(self.reason_edit.text().strip(), self._recorded)
+
+    def reject(self) -> None:
+        if not self._recording:  # Escape while recording would hide the list to take down
+            super().reject()
+
+    def _recorded(self, result: dict[str, Any] | None) -> None:
+        self._recording = False
+        self.buttons.button(Cancel).setEnabled(True)
+        if result is None:  # the window showed the error; the dialog stays open to retry
+            self.withdraw_button.setText("&Record withdrawal")
+            self.withdraw_button.setEnabled(True)
+            self.reason_edit.setEnabled(True)
+            return
         self.outcome = result
         name = result["person"]["name"]
         files = [path for export in result["exports"] for path in export["files"]]

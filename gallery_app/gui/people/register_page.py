@@ -30,8 +30,7 @@ from PySide6.QtWidgets import (
 
 from gallery_app.core.catalog.photos import PhotoQuery
 from gallery_app.core.consent import store
-from gallery_app.core.consent.model import USES
-from gallery_app.core.errors import GalleryError
+from gallery_app.core.consent.model import USES, PersonConsent
 from gallery_app.core.project import Project
 from gallery_app.gui.catalog_thread import CatalogThread
 from gallery_app.gui.models.photo_grid_model import PhotoGridModel, Roles, ThreadedCatalogSource
@@ -117,14 +116,24 @@ class PersonPanel(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.body)
         self.person_id: int | None = None
+        self._person_name: str | None = None
+        self._shown = 0
+        """Counts the people shown: a history answer for an earlier one is dropped."""
+        self.photo_model.ids_loaded.connect(self._show_photo_count)
         self.show_person(None, None)
 
     def show_person(self, person: dict[str, Any] | None, project: Project | None) -> None:
+        """Show this person (None: nobody). Their history and photos are read on the catalog
+        thread; until they are in, a newly selected person's panel says so, and the same
+        person shown again (after a change to the register) keeps what it showed."""
+        again = person is not None and person["id"] == self.person_id
         self.person_id = person["id"] if person else None
         self.empty.setVisible(person is None)
         self.body.setVisible(person is not None)
-        self.history.clear()
         if person is None or project is None:
+            self.history.clear()
+            self._shown += 1
+            self._person_name = None
             self.source.query = PhotoQuery(ids=[])
             self.photo_model.reload()
             return
@@ -141,14 +150,31 @@ class PersonPanel(QWidget):
             chip = self.chip_labels[use]
             style_chip(chip, f"{use.capitalize()}: {STATE_TEXT[state]}", STATE_TONE[state])
             chip.setAccessibleName(f"{use} consent: {STATE_TEXT[state].split(' ', 1)[1]}")
-        # One person's records: a blocking round trip to the catalog thread.
+        # An answer for someone selected before this one is dropped (``_shown``).
+        self._shown += 1
+        shown = self._shown
         person_id = person["id"]
-        try:
-            history = self.catalog.call(
-                lambda p: store.person_consents(p.conn, [person_id]).get(person_id)
+        if not again:
+            self.history.clear()
+            self.history.addTopLevelItem(
+                QTreeWidgetItem(["…", "Reading the consent history…", "", "", "", ""])
             )
-        except GalleryError:
-            history = None  # shown as "No consent recorded yet"; the register still works
+            self._fit_history_columns()
+        self.catalog.submit(
+            lambda p: store.person_consents(p.conn, [person_id]).get(person_id),
+            lambda history: self._show_history(shown, history),
+            lambda message: self._show_history(shown, None, message),
+        )
+        if not again or person["name"] != self._person_name:
+            self.photos_label.setText(f"Photos of {person['name']}")
+        self._person_name = person["name"]
+        self.source.query = PhotoQuery(person=person["name"], sort="time")
+        self.photo_model.reload()
+
+    def _show_history(self, shown: int, history: PersonConsent | None, error: str = "") -> None:
+        if shown != self._shown:
+            return  # another person is shown now; their history is on its way
+        self.history.clear()
         for record in reversed(history.records if history else ()):
             valid = "always"
             if record.valid_from or record.valid_until:
@@ -169,17 +195,29 @@ class PersonPanel(QWidget):
                 ]
             )
             self.history.addTopLevelItem(row)
-        if self.history.topLevelItemCount() == 0:
+        if error:
+            # The register still works; the history says why it is not shown.
+            self.history.addTopLevelItem(
+                QTreeWidgetItem(["—", f"Could not read the history: {error}", "", "", "", ""])
+            )
+        elif self.history.topLevelItemCount() == 0:
             self.history.addTopLevelItem(
                 QTreeWidgetItem(["—", "No consent recorded yet", "", "", "", ""])
             )
+        self._fit_history_columns()
+
+    def _fit_history_columns(self) -> None:
         for column in range(5):
             self.history.resizeColumnToContents(column)
-        self.source.query = PhotoQuery(person=person["name"], sort="time")
-        self.photo_model.reload()
+
+    def _show_photo_count(self) -> None:
+        """The person's photos arrived in the grid: say how many."""
+        name = self._person_name
+        if name is None:
+            return
         count = self.photo_model.rowCount()
         self.photos_label.setText(
-            f"Photos of {person['name']} ({count})" if count else f"No photos of {person['name']}"
+            f"Photos of {name} ({count})" if count else f"No photos of {name}"
         )
 
     def refresh_photos(self, photo_ids: list[int]) -> None:

@@ -80,8 +80,8 @@ class PeopleWindow(QWidget):
         self.catalog = catalog
         self._on_photos_changed = on_photos_changed
         self._on_edit = on_edit
-        event = catalog.call(lambda p: p.defaults().event_name)
-        self.setWindowTitle(f"People and consent — {event}")
+        self.setWindowTitle("People and consent")  # the event's name follows
+        catalog.submit(lambda p: p.defaults().event_name, self._show_event_name)
         self.setAccessibleName("People and consent")
         self.loader = ThumbnailLoader(self, threads=1)
         self.people_page = PeoplePage(self)
@@ -101,6 +101,10 @@ class PeopleWindow(QWidget):
         self._closed = False
         self.resize(1260, 740)
         self.refresh()
+
+    def _show_event_name(self, event: str) -> None:
+        if not self._closed:
+            self.setWindowTitle(f"People and consent — {event}")
 
     # --- keys ----------------------------------------------------------------------------
 
@@ -201,10 +205,6 @@ class PeopleWindow(QWidget):
             lambda text: messages.show_error(self, "Could not read the people register", text),
         )
 
-    def _error(self, title: str, exc: Exception) -> None:
-        text = str(exc) if isinstance(exc, GalleryError) else f"{exc}"
-        messages.show_error(self, title, text)
-
     def _failed(self, title: str) -> Callable[[str], None]:
         """An error callback that shows ``title`` and the catalog thread's sentence."""
         return lambda text: messages.show_error(self, title, text)
@@ -301,19 +301,23 @@ class PeopleWindow(QWidget):
         grid.setModel(model)
         model.setParent(grid)
 
-        def record(reason: str) -> dict[str, Any] | None:
-            # The dialog shows the outcome at once: one blocking round trip to the catalog
-            # thread (a few small writes).
-            try:
-                result = self.catalog.call(
-                    lambda p: store.withdraw(p, str(person.id), reason or None)
-                )
-            except GalleryError as exc:
-                self._error("Could not record the withdrawal", exc)
-                return None
-            model.refresh(result["photos"])
-            self._changed(result["photos"])
-            return result
+        def record(reason: str, done: Callable[[dict[str, Any] | None], None]) -> None:
+            # The dialog waits (its button disabled) for the outcome from the catalog thread:
+            # recording a withdrawal is a few small writes, but they queue behind any edit.
+            def recorded(result: dict[str, Any]) -> None:
+                if self._closed:
+                    return
+                model.refresh(result["photos"])
+                self._changed(result["photos"])
+                done(result)
+
+            def failed(text: str) -> None:
+                messages.show_error(self, "Could not record the withdrawal", text)
+                done(None)
+
+            self.catalog.submit(
+                lambda p: store.withdraw(p, str(person.id), reason or None), recorded, failed
+            )
 
         self.withdrawal_dialog = dialogs.WithdrawalDialog(preview, grid, record, self)
         dialogs.run_dialog(self.withdrawal_dialog)
@@ -356,7 +360,16 @@ class PeopleWindow(QWidget):
     def export_csv(self) -> None:
         """The register with today's consent per use, for a data-protection officer or Excel
         (cells that Excel would run as formulas are neutralised by the core)."""
-        event = self.catalog.call(lambda p: p.defaults().event_name)
+        self.catalog.submit(
+            lambda p: p.defaults().event_name,
+            self._save_register_as,
+            self._failed("Could not save the register"),
+        )
+
+    def _save_register_as(self, event: str) -> None:
+        """Ask where to save (the event's name suggests the file name), then save there."""
+        if self._closed:
+            return
         path = choose_save_csv(self, f"{event} people.csv")
         if path is None:
             return

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QPaintEvent, QPalette, QResizeEvent, QShowEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from gallery_app.gui.models.photo_grid_model import PhotoGridModel, Roles
@@ -160,7 +160,32 @@ class PhotoGridView(QListView):
 
     def setModel(self, model: object) -> None:  # noqa: N802
         super().setModel(model)  # type: ignore[arg-type]
+        if isinstance(model, PhotoGridModel):
+            model.loading_changed.connect(self.viewport().update)
         self._apply_layout()
+
+    def empty_text(self) -> str:
+        """What an empty grid says: that its photos are on their way, or why they are not."""
+        model = self.model()
+        if not isinstance(model, PhotoGridModel) or model.rowCount():
+            return ""
+        if model.loading:
+            return "Loading photos…"
+        if model.load_error:
+            return f"Could not read the photos: {model.load_error}"
+        return ""
+
+    def _paint_empty_text(self) -> None:
+        text = self.empty_text()
+        if not text:
+            return
+        painter = QPainter(self.viewport())
+        try:
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            area = self.viewport().rect().adjusted(24, 24, -24, -24)
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+        finally:
+            painter.end()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         handle = self.window().windowHandle()
@@ -191,6 +216,7 @@ class PhotoGridView(QListView):
             super().paintEvent(event)
         finally:
             self.delegate.exposed = None
+        self._paint_empty_text()
         if not self._prefetch_timer.isActive():
             self._prefetch_timer.start()
         self.painted.emit()
