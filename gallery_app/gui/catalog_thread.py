@@ -23,6 +23,7 @@ culling, and no second connection, thread or lock wait on the catalog exists.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import queue
 import sqlite3
@@ -100,7 +101,9 @@ class _Worker(QThread):
                     continue
                 try:
                     result = work(handle)
+                    _require_clean(handle)
                 except Exception as exc:
+                    _roll_back(handle)
                     self._deliver(ticket, future, False, describe_failure(exc), exc)
                 else:
                     self._deliver(ticket, future, True, result)
@@ -120,10 +123,34 @@ class _Worker(QThread):
             if ok:
                 future.set_result(value)
             else:
-                error = exc if isinstance(exc, GalleryError) else CatalogUnavailable(str(value))
-                future.set_exception(error)
+                # The job's thread gets what the work raised, exactly as with the core's
+                # DirectAccess on the command line, and handles it the same way.
+                future.set_exception(exc if exc is not None else CatalogUnavailable(str(value)))
             return
         self.finished_work.emit(ticket, ok, value)
+
+
+class UnitLeftTransactionOpen(RuntimeError):
+    """A unit of catalog work returned inside a transaction (a bug): its changes were undone."""
+
+
+def _require_clean(handle: Project) -> None:
+    """No unit may leave the shared connection inside a transaction.
+
+    Every use case opens and closes its own transaction, so an open one here is a bug; left
+    open, its changes would be committed by whichever unit commits next, or every later
+    change in this window would fail with "cannot start a transaction within a transaction".
+    Roll it back and fail the unit, so that nobody believes its changes were saved.
+    """
+    if handle.conn.in_transaction:
+        _roll_back(handle)
+        raise UnitLeftTransactionOpen("a unit of catalog work left a transaction open")
+
+
+def _roll_back(handle: Project) -> None:
+    if handle.conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            handle.conn.rollback()
 
 
 def _stopper(worker: _Worker) -> Callable[..., None]:

@@ -86,6 +86,17 @@ def test_a_failed_transaction_changes_nothing(project: Project) -> None:
     assert project.conn.execute("SELECT count(*) FROM keywords").fetchone()[0] == 0
 
 
+def test_a_commit_that_fails_leaves_no_transaction_open(project: Project) -> None:
+    # A deferred foreign-key check fails at COMMIT, like a full disk would.
+    with pytest.raises(sqlite3.IntegrityError), transaction(project.conn) as conn:
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        conn.execute("INSERT INTO photo_keywords VALUES (999, 999, 0)")
+    assert not project.conn.in_transaction
+    with transaction(project.conn) as conn:  # the connection is still usable
+        photos.insert_photo(conn, _photo(1))
+    assert project.conn.execute("SELECT count(*) FROM photo_keywords").fetchone()[0] == 0
+
+
 def test_id_chunks_cover_every_id_once_within_the_variable_limit(project: Project) -> None:
     assert list(id_chunks([])) == []
     ids = list(range(1, 2 * ID_CHUNK + 2))  # two full blocks and one id over

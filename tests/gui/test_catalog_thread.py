@@ -116,13 +116,35 @@ def test_errors_come_back_as_sentences_never_tracebacks(
     assert errors == ["the photo IMG_0001.JPG is not in this project"]
     assert all("Traceback" not in text for text in got + errors)
     assert "KeyError" in capsys.readouterr().err  # the details go to the terminal
-    # A blocking call raises the core's own error, or a plain-language one.
+    # A blocking call (a long job's unit) raises what the work raised, exactly as the core's
+    # DirectAccess does on the command line; the job turns it into a sentence (jobs.py).
     with pytest.raises(UserError, match="IMG_0001"):
         catalog.call(refused)
-    with pytest.raises(CatalogUnavailable) as caught:
+    with pytest.raises(KeyError):
         catalog.call(bug)
-    assert str(caught.value) == UNEXPECTED
     assert catalog.call(lambda p: photos.count_photos(p.conn)) == PHOTO_COUNT
+
+
+def test_a_unit_that_leaves_a_transaction_open_fails_and_is_rolled_back(
+    catalog: CatalogThread, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Left open, its change would be committed by the next unit that commits, or every
+    later change would fail with "cannot start a transaction within a transaction"."""
+    got: list[str] = []
+
+    def sloppy(project: Project) -> None:
+        project.conn.execute("BEGIN")
+        project.conn.execute("UPDATE photos SET rating = 5")
+
+    catalog.submit(sloppy, pytest.fail, got.append)
+    assert catalog.settle()
+    assert got == [UNEXPECTED]
+    assert "left a transaction open" in capsys.readouterr().err
+    # Nothing of it was kept, and the next edit works.
+    ids = catalog.call(lambda p: photos.list_photo_ids(p.conn))
+    catalog.call(lambda p: edits.apply_edit(p, ids[:1], edits.EditRequest(rating=2)))
+    ratings = catalog.call(lambda p: [photos.get_photo(p.conn, i)["rating"] for i in ids])
+    assert ratings[0] == 2 and set(ratings[1:]) == {0}
 
 
 def test_closing_finishes_queued_edits_and_runs_no_more_callbacks(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from gallery_app.core.catalog.migrations import MIGRATIONS, SCHEMA_VERSION, Migration
@@ -144,5 +144,13 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    else:
+    try:
         conn.execute("COMMIT")
+    except BaseException:
+        # A COMMIT that fails (disk full, I/O error) leaves the transaction open, and every
+        # later BEGIN on this connection would fail: the desktop app shares one connection
+        # for everything, so roll back and let the caller report the failure.
+        if conn.in_transaction:
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        raise
