@@ -426,7 +426,7 @@ class _Pending:
 
     def confirm(self, stamp: str, written: files.WrittenFile, *, reference_file: bool) -> None:
         """Mark the write done; for a referenced original whose file was rewritten, also its
-        new size and time (so re-importing its folder still finds it), in the same unit."""
+        new size and time (so re-importing its folder still finds it), in one transaction."""
         if self.row_id is None:
             self.record(written)
         row_id, photo_id = self.row_id, self.photo_id
@@ -445,8 +445,7 @@ class _Pending:
                         row_id,
                     ),
                 )
-            if reference_file:
-                with transaction(p.conn) as conn:
+                if reference_file:
                     conn.execute(
                         "UPDATE photos SET file_size = ?, file_mtime_ns = ? WHERE id = ?",
                         (written.size, written.mtime_ns, photo_id),
