@@ -11,11 +11,13 @@ Answers that a newer request superseded must not overwrite it.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel
@@ -31,8 +33,11 @@ from gallery_app.core.people import register
 from gallery_app.core.project import Project
 from gallery_app.gui.catalog_thread import CatalogThread
 from gallery_app.gui.main_window import MainWindow
+from gallery_app.gui.models import photo_grid_model as grid_model
 from gallery_app.gui.models.photo_grid_model import Roles, ThreadedCatalogSource
 from gallery_app.gui.people import dialogs
+from gallery_app.gui.people import review_page as grid_review
+from gallery_app.gui.people.review_page import ReviewPage
 from gallery_app.gui.people.window import PeopleWindow
 from tests.helpers import make_jpeg
 
@@ -332,6 +337,88 @@ def test_a_person_s_history_and_photos_arrive_and_an_earlier_person_s_are_droppe
     assert panel.photos_label.text() == "Photos of Sam Lee (1)"
     shown = [panel.photo_model.photo_id_at(r) for r in range(panel.photo_model.rowCount())]
     assert shown == [photos.list_photo_ids(seeded.conn)[2]]
+
+
+def _panel_ids(window: PeopleWindow) -> list[int]:
+    model = window.people_page.panel.photo_model
+    return [model.photo_id_at(r) for r in range(model.rowCount())]
+
+
+def test_a_newly_selected_person_never_shows_the_previous_person_s_photos(
+    seeded: Project, people: PeopleWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ana = register.find_person(seeded.conn, "Ana Müller")
+    sam = register.find_person(seeded.conn, "Sam Lee")
+    page, panel = people.people_page, people.people_page.panel
+    page.select_person(ana.id)
+    assert people.catalog.settle()
+    ids = photos.list_photo_ids(seeded.conn)
+    assert _panel_ids(people) == ids[0:2]
+    with held(people.catalog):  # while Sam's photos are being read: nobody's
+        quickly(lambda: page.select_person(sam.id))
+        assert panel.photos_label.text() == "Photos of Sam Lee"
+        assert _panel_ids(people) == [] and panel.photo_model.loading
+    assert people.catalog.settle()
+    assert _panel_ids(people) == [ids[2]]
+
+    # If Sam's photos cannot be read, the panel says so instead of showing Ana's.
+    page.select_person(ana.id)
+    assert people.catalog.settle()
+    real = grid_model.list_photo_ids
+
+    def locked(conn: object, query: photos.PhotoQuery) -> list[int]:
+        if query.person == "Sam Lee":
+            raise sqlite3.OperationalError("database is locked")
+        return real(conn, query)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(grid_model, "list_photo_ids", locked)
+    page.select_person(sam.id)
+    assert people.catalog.settle()
+    assert _panel_ids(people) == []
+    assert panel.photos_label.text().startswith("Could not read the photos of Sam Lee: ")
+
+
+def test_culling_while_the_review_queue_loads_does_not_restart_it(
+    seeded: Project,
+    main: MainWindow,
+    people: PeopleWindow,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An edit made while the queue loads is re-checked once the queue is in; restarting the
+    load instead never finished while someone kept culling."""
+    monkeypatch.setattr(ReviewPage, "PART_SIZE", 2)  # 12 photos: six parts
+    page = people.review_page
+    parts: list[int] = []
+    real_part = grid_review.review_queue
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        parts.append(1)
+        return real_part(*args, **kwargs)
+
+    monkeypatch.setattr(grid_review, "review_queue", counted)
+    ids = photos.list_photo_ids(seeded.conn)
+    untagged = ids[3:9]
+    to_edit = list(untagged)
+    load_part = page._load_part
+
+    def culling_meanwhile(*args: Any) -> None:
+        # Each time a part's answer arrives, the user marks one more photo: the edit is
+        # queued before the next part, so its answer comes while the queue is loading.
+        if to_edit:
+            main.apply_to([to_edit.pop(0)], edits.EditRequest(no_identifiable_people=True))
+        load_part(*args)
+
+    monkeypatch.setattr(page, "_load_part", culling_meanwhile)
+    loads: list[int] = []
+    page.loaded.connect(lambda: loads.append(len(to_edit)))
+    page.reload()
+    assert main.catalog.settle()
+    assert not to_edit and not page.loading
+    assert loads == [0] and len(parts) == 6  # one load of six parts, never restarted
+    queued = {page.model.item(r).photo_id for r in range(page.model.rowCount())}
+    assert not queued & set(untagged)  # the edits made meanwhile are in the queue
+    oracle = store.report(seeded.conn, "web")
+    assert queued == {item["id"] for item in oracle["needs_review"]}
 
 
 def test_a_withdrawal_is_recorded_without_waiting_and_shows_the_affected_photos(

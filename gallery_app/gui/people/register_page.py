@@ -167,6 +167,11 @@ class PersonPanel(QWidget):
         )
         if not again or person["name"] != self._person_name:
             self.photos_label.setText(f"Photos of {person['name']}")
+        if not again:
+            # Never the previous person's photos under this person's name, not even for the
+            # moment the catalog thread takes to answer: the grid is empty ("Loading
+            # photos…") until this person's photos arrive.
+            self.photo_model.reset_ids([])
         self._person_name = person["name"]
         self.source.query = PhotoQuery(person=person["name"], sort="time")
         self.photo_model.reload()
@@ -214,6 +219,12 @@ class PersonPanel(QWidget):
         """The person's photos arrived in the grid: say how many."""
         name = self._person_name
         if name is None:
+            return
+        if self.photo_model.load_error:
+            self.photo_model.reset_ids([])  # what it shows is not this person's photos
+            self.photos_label.setText(
+                f"Could not read the photos of {name}: {self.photo_model.load_error}"
+            )
             return
         count = self.photo_model.rowCount()
         self.photos_label.setText(

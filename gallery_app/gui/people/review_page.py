@@ -61,6 +61,8 @@ class ReviewPage(QWidget):
         self._closed = False
         self._generation = 0
         """Bumped by every full reload: older answers (a queue, a re-check) are dropped."""
+        self._dirty: set[int] = set()
+        """Photos edited while the whole queue was loading: re-checked when it is in."""
         self._verdicts: dict[int, Verdict] = {}
         self._counts: dict[str, int] = {v.value: 0 for v in Verdict}
         self._rejected: set[int] = set()
@@ -196,6 +198,7 @@ class ReviewPage(QWidget):
         self._generation += 1
         generation = self._generation
         self.loading = True
+        self._dirty.clear()  # this load reads them afresh
         self.summary.setText("Checking every photo…")
         use, blocked = self.use, self.blocked_check.isChecked()
         self.owner.catalog.submit(
@@ -239,6 +242,8 @@ class ReviewPage(QWidget):
         self._rejected = set(queue.rejected)
         self.model.set_items(queue.items)
         self._restore_cursor(keep_id, keep_row)
+        dirty, self._dirty = sorted(self._dirty), set()
+        self.update_photos(dirty)  # submitted after the edits, so it sees them
         self.loaded.emit()
 
     def _on_failed(self, generation: int, message: str) -> None:
@@ -255,7 +260,10 @@ class ReviewPage(QWidget):
         if not photo_ids or self._closed:
             return
         if self.loading:
-            self.reload()  # the queued reload may have read the catalog before this change
+            # Parts already read may predate this change: re-check these photos once the
+            # whole queue is in (restarting the load instead would never finish while
+            # someone keeps culling).
+            self._dirty.update(photo_ids)
             return
         generation, use = self._generation, self.use
         self.owner.catalog.submit(
