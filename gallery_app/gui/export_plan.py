@@ -24,7 +24,7 @@ from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from gallery_app.core.catalog.database import id_chunks
-from gallery_app.core.catalog.photos import PhotoQuery, list_photos
+from gallery_app.core.catalog.photos import file_name
 from gallery_app.core.consent.model import Verdict
 from gallery_app.core.export.exporter import ExportPlan, merge_plans, plan_export
 from gallery_app.core.export.presets import Preset
@@ -75,14 +75,14 @@ def plan_with_names(
     names: dict[int, str] = {}
     hashes: dict[int, str] = {}
     if left:
-        left_ids = [p.photo_id for p in left]
-        rows = list_photos(project.conn, PhotoQuery(ids=left_ids))
-        names = {r["id"]: r["filename"] for r in rows}
-        for chunk, marks in id_chunks(left_ids):
+        # File name and content hash straight from the rows: ``list_photos`` would also read
+        # every photo's keywords and people, half of a part's time, for nothing shown here.
+        for chunk, marks in id_chunks([p.photo_id for p in left]):
             for row in project.conn.execute(
-                f"SELECT id, content_hash FROM photos WHERE id IN ({marks})", chunk
+                f"SELECT id, path, content_hash FROM photos WHERE id IN ({marks})", chunk
             ):
-                hashes[int(row[0])] = str(row[1])
+                names[int(row[0])] = file_name(str(row[1]))
+                hashes[int(row[0])] = str(row[2])
     left_out = [
         LeftOut(
             photo_id=p.photo_id,
