@@ -9,14 +9,16 @@ worker thread (:class:`BackgroundJob`) with progress and a Stop button; at the e
 gallery, the folder or the report opens in the system's browser or file manager.
 
 Every catalog read and write of the dialog runs on the main window's catalog thread, the only
-one that touches the catalog: the plan and the album choices are submitted there and come back
-by callback, and the export's own units of catalog work are queued there by its job.
+one that touches the catalog: the plan (in parts of a couple of thousand photos, one short unit
+each, put together here) and the album choices are submitted there and come back by callback,
+and the export's own units of catalog work are queued there by its job.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -50,7 +52,13 @@ from PySide6.QtWidgets import (
 
 from gallery_app.core.catalog.access import CatalogAccess
 from gallery_app.core.errors import GalleryError
-from gallery_app.core.export.exporter import ExportPlan, ExportSummary, export
+from gallery_app.core.export.exporter import (
+    PLAN_PART_SIZE,
+    ExportPlan,
+    ExportSummary,
+    export,
+    plan_parts,
+)
 from gallery_app.core.export.presets import Preset, available_presets
 from gallery_app.core.export.selection import album_parents
 from gallery_app.core.progress import CancelToken, ProgressCallback, ProgressEvent
@@ -80,6 +88,7 @@ from gallery_app.gui.export_plan import (
     OverrideDialog,
     boxed,
     id_ranges,
+    merge_parts,
     plan_with_names,
 )
 from gallery_app.gui.jobs import BackgroundJob
@@ -124,8 +133,21 @@ class _Wanted:
         self.generation = 0
 
 
+@dataclass(frozen=True)
+class _PlanRequest:
+    """One plan being made part by part: its generation and the choices it was asked for."""
+
+    generation: int
+    preset: Preset
+    select: str | None
+    today: dt.date | None
+
+
 class ExportDialog(JobDialog):
     """Choose preset, photos and folder; review the plan; export with progress; open it."""
+
+    PLAN_PART_SIZE = PLAN_PART_SIZE
+    """Photos per unit of catalog work while the plan is made (about 0.1 s each)."""
 
     show_photo_requested = Signal(int)
     """The user wants to see (and fix) a left-out photo in the main window's grid."""
@@ -402,10 +424,12 @@ class ExportDialog(JobDialog):
     def refresh_plan(self, *_args: object) -> None:
         """Ask the core, on the catalog thread, which photos would go out and which not.
 
-        The consent verdicts of 20,000 photos take about 0.4 s (measured), too long for the
-        GUI thread on every change of preset or photos. Requests are debounced (a burst of
-        culling keys makes one plan); a plan still waiting in the catalog thread's queue when
-        a newer one is wanted is skipped there, and a stale answer is dropped here.
+        The consent verdicts of 20,000 photos take a second or more on a loaded machine, too
+        long for the GUI thread on every change of preset or photos, and too long for one unit
+        on the catalog thread, so the plan is made in parts of :attr:`PLAN_PART_SIZE` photos.
+        Requests are debounced (a burst of culling keys makes one plan); a plan (or a part)
+        still waiting in the catalog thread's queue when a newer one is wanted is skipped
+        there, and a stale answer is dropped here, ending that plan.
         """
         self._plan_generation += 1
         self._wanted.generation = self._plan_generation
@@ -420,22 +444,64 @@ class ExportDialog(JobDialog):
         self._plan_timer.start()
 
     def _start_plan(self) -> None:
+        """The first unit lists the chosen ids in parts; each part is then a unit of its
+        own, submitted when the one before has answered (see :meth:`_next_part`)."""
         if self._closing:
             return
         generation = self._plan_generation
         preset, select, today = self.preset(), self.select_text(), self._today
+        wanted, size = self._wanted, self.PLAN_PART_SIZE
+
+        def work(project: Project) -> list[list[int]] | None:
+            if wanted.generation != generation:
+                return None  # superseded while it waited in the queue
+            return plan_parts(project.conn, select, size)
+
+        request = _PlanRequest(generation, preset, select, today)
+        self._plans_in_flight += 1
+        self._catalog.submit(
+            work,
+            lambda parts: self._next_part(request, parts, []),
+            lambda message: self._plan_failed(generation, message),
+        )
+
+    def _next_part(
+        self,
+        request: _PlanRequest,
+        parts: list[list[int]] | None,
+        done: list[tuple[ExportPlan, list[LeftOut]]],
+    ) -> None:
+        """Plan the next part, or show the whole plan once every part has answered.
+
+        One part at a time, each its own unit on the catalog thread: the grid's reads and the
+        user's culling queued meanwhile run between two parts instead of waiting for the whole
+        plan, and a plan superseded by a newer one stops at its next part."""
+        generation = request.generation
+        if self._closing or parts is None or generation != self._plan_generation:
+            self._plans_in_flight -= 1
+            return  # the user changed the preset or the photos meanwhile
+        if len(done) == len(parts):
+            self._plans_in_flight -= 1
+            self._plan_ready(generation, request.preset, merge_parts(request.preset, done))
+            return
+        photo_ids = parts[len(done)]
         wanted = self._wanted
 
         def work(project: Project) -> tuple[ExportPlan, list[LeftOut]] | None:
             if wanted.generation != generation:
                 return None  # superseded while it waited in the queue
-            return plan_with_names(project, preset, select, today)
+            return plan_with_names(
+                project, request.preset, request.select, request.today, photo_ids
+            )
 
-        self._plans_in_flight += 1
+        def part_ready(part: tuple[ExportPlan, list[LeftOut]] | None) -> None:
+            if part is None:  # skipped on the catalog thread: a newer plan is wanted
+                self._next_part(request, None, done)
+            else:
+                self._next_part(request, parts, [*done, part])
+
         self._catalog.submit(
-            work,
-            lambda result: self._plan_ready(generation, preset, result),
-            lambda message: self._plan_failed(generation, message),
+            work, part_ready, lambda message: self._plan_failed(generation, message)
         )
 
     def plans_in_flight(self) -> int:
@@ -459,13 +525,9 @@ class ExportDialog(JobDialog):
         self._update_buttons()
 
     def _plan_ready(
-        self,
-        generation: int,
-        preset: Preset,
-        result: tuple[ExportPlan, list[LeftOut]] | None,
+        self, generation: int, preset: Preset, result: tuple[ExportPlan, list[LeftOut]]
     ) -> None:
-        self._plans_in_flight -= 1
-        if self._closing or result is None or generation != self._plan_generation:
+        if self._closing or generation != self._plan_generation:
             return  # the user changed the preset or the photos meanwhile
         plan, left_out = result
         self._hashes.update({r.photo_id: r.content_hash for r in left_out if r.content_hash})

@@ -2,8 +2,8 @@
 
 Split from :mod:`export_dialog` so the model (checked by ``qtmodeltester``) and the small
 "Export anyway?" dialog can be read and tested on their own. Nothing here writes anything:
-the plan comes from the core's :func:`plan_export`, overrides are recorded by the core's
-export when it starts.
+the plan comes from the core's :func:`plan_export` (in parts, so that no unit of catalog work
+is long), overrides are recorded by the core's export when it starts.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from gallery_app.core.catalog.database import id_chunks
-from gallery_app.core.catalog.photos import PhotoQuery, list_photos
+from gallery_app.core.catalog.photos import file_name
 from gallery_app.core.consent.model import Verdict
-from gallery_app.core.export.exporter import ExportPlan, plan_export
+from gallery_app.core.export.exporter import ExportPlan, merge_plans, plan_export
 from gallery_app.core.export.presets import Preset
 from gallery_app.core.project import Project
 from gallery_app.gui.dialog_parts import count, heading, sentence
@@ -59,24 +59,30 @@ def id_ranges(photo_ids: list[int]) -> str:
 
 
 def plan_with_names(
-    project: Project, preset: Preset, select: str | None, today: dt.date | None
+    project: Project,
+    preset: Preset,
+    select: str | None,
+    today: dt.date | None,
+    photo_ids: list[int] | None = None,
 ) -> tuple[ExportPlan, list[LeftOut]]:
-    """The core's plan and, for the photos it leaves out, what the table shows (one unit of
-    work on the catalog thread: the thumbnails' content hashes come with it, so the table
-    never goes back to the catalog for a row scrolled into view)."""
-    plan = plan_export(project, preset, select=select, today=today)
+    """The core's plan and, for the photos it leaves out, what the table shows: of the whole
+    selection, or (``photo_ids``) of one part of the core's :func:`plan_parts`, one unit of
+    work on the catalog thread; :func:`merge_parts` puts the parts together. The thumbnails'
+    content hashes come with it, so the table never goes back to the catalog for a row
+    scrolled into view."""
+    plan = plan_export(project, preset, select=select, today=today, photo_ids=photo_ids)
     left = [p for p in plan.photos if not p.exported]
     names: dict[int, str] = {}
     hashes: dict[int, str] = {}
     if left:
-        left_ids = [p.photo_id for p in left]
-        rows = list_photos(project.conn, PhotoQuery(ids=left_ids))
-        names = {r["id"]: r["filename"] for r in rows}
-        for chunk, marks in id_chunks(left_ids):
+        # File name and content hash straight from the rows: ``list_photos`` would also read
+        # every photo's keywords and people, half of a part's time, for nothing shown here.
+        for chunk, marks in id_chunks([p.photo_id for p in left]):
             for row in project.conn.execute(
-                f"SELECT id, content_hash FROM photos WHERE id IN ({marks})", chunk
+                f"SELECT id, path, content_hash FROM photos WHERE id IN ({marks})", chunk
             ):
-                hashes[int(row[0])] = str(row[1])
+                names[int(row[0])] = file_name(str(row[1]))
+                hashes[int(row[0])] = str(row[2])
     left_out = [
         LeftOut(
             photo_id=p.photo_id,
@@ -88,6 +94,14 @@ def plan_with_names(
         for p in left
     ]
     return plan, left_out
+
+
+def merge_parts(
+    preset: Preset, parts: list[tuple[ExportPlan, list[LeftOut]]]
+) -> tuple[ExportPlan, list[LeftOut]]:
+    """The whole plan and its left-out rows from those of consecutive parts, in their order."""
+    plan = merge_plans(preset, [part_plan for part_plan, _ in parts])
+    return plan, [row for _, rows in parts for row in rows]
 
 
 def boxed(pixmap: QPixmap, box: QSize) -> QPixmap:

@@ -10,8 +10,10 @@ checked on disk and in the catalog, not through the dialog.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
@@ -597,3 +599,65 @@ def test_export_with_the_keyboard_only(
     assert dialog.focusWidget() is dialog.open_gallery_button  # Enter opens the gallery next
     qtbot.keyClick(dialog.open_gallery_button, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+def test_the_whole_plan_is_computed_in_parts(
+    window: MainWindow,
+    cast: dict[str, int],
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    errors: list[str],
+) -> None:
+    # Each part is its own unit of catalog work, submitted when the previous one answered, so
+    # culling typed while the plan is made runs between two parts instead of after the plan.
+    del cast  # tagged: the plan has blocked, needs-review, rejected and cleared photos
+    ran: list[object] = []
+    entered, release = threading.Event(), threading.Event()
+    real = export_dialog.plan_with_names
+
+    def spy(*args: Any) -> Any:
+        ran.append(len(args[4]))
+        entered.set()
+        assert release.wait(10)  # held until the test has queued its own unit
+        return real(*args)
+
+    monkeypatch.setattr(ExportDialog, "PLAN_PART_SIZE", 5)
+    monkeypatch.setattr(export_dialog, "plan_with_names", spy)
+    dialog = window.file_actions.open_export()
+    qtbot.waitUntil(entered.is_set, timeout=10_000)  # the first part is running
+    window.catalog.submit(lambda _p: ran.append("edit"), lambda _r: None, errors.append)
+    release.set()
+    planned(qtbot, dialog)
+    assert PHOTO_COUNT == 12 and ran == [5, "edit", 5, 2]
+
+    # The plan put together on the GUI thread is the plan made at once, and so is the dialog.
+    whole, left_out = real(window.project, dialog.preset(), None, None)
+    assert dialog.plan == whole
+    assert [dialog.left_out_model.left_out(r) for r in range(len(left_out))] == left_out
+    assert dialog.left_out_model.rowCount() == len(left_out)
+    verdicts = [row.verdict for row in left_out]
+    assert dialog.plan_title.text() == (
+        f"✓ {len(whole.exported)} photos will be exported  ·  ✕ {len(left_out)} left out"
+    )
+    assert dialog.plan_detail.text().startswith(
+        f"{verdicts.count('blocked')} blocked by consent · "
+        f"{verdicts.count('needs_review')} need review · "
+        f"{verdicts.count('rejected')} rejected while culling."
+    )
+    assert {"blocked", "needs_review", "rejected"} <= set(verdicts) and whole.exported
+
+    # A plan superseded while its first part runs stops there: its other parts are not made.
+    ran.clear()
+    entered.clear()
+    release.clear()
+    dialog.refresh_plan()
+    qtbot.waitUntil(entered.is_set, timeout=10_000)
+    dialog.preset_combo.setCurrentIndex(dialog.preset_combo.findData("social"))
+    release.set()
+    planned(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.plans_in_flight() == 0, timeout=10_000)
+    assert ran == [5, 5, 5, 2]  # one part of the old plan, then the three of the new one
+    assert dialog.plan is not None and dialog.plan.preset.name == "social"
+    assert dialog.plan == real(window.project, dialog.preset(), None, None)[0]
+    assert errors == []
+    dialog.reject()
