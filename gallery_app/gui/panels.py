@@ -453,8 +453,9 @@ class WindowPanels(QObject):
         if self.window._closed:
             return
         ids = self.selected_ids()
-        # Edits go to the new selection at once, not to the one shown until its summary is in.
-        self.metadata_panel.expect(ids)
+        # Edits go to the new selection at once, and the panel says it is loading rather
+        # than show the previous selection's values until the summary is in.
+        self.metadata_panel.expect(ids, self._known_name(ids))
         self._summary_generation += 1
         generation = self._summary_generation
         self.catalog.submit(
@@ -462,11 +463,18 @@ class WindowPanels(QObject):
             lambda result: self._show_summary(generation, result),
         )
 
+    def _known_name(self, ids: list[int]) -> str:
+        """The file name of a single selected photo if the grid already has its row."""
+        if len(ids) != 1:
+            return ""
+        row = self.window.model.row(ids[0])
+        return row.filename if row is not None else ""
+
     def _show_summary(self, generation: int, result: PanelSummary) -> None:
         if generation != self._summary_generation or self.window._closed:
             return  # the selection moved on; a newer summary is on its way
-        self.metadata_panel.show_summary(result.photo_ids, result.summary, result.name)
-        self.metadata_panel.show_write_state(*result.write_state)
+        if self.metadata_panel.show_summary(result.photo_ids, result.summary, result.name):
+            self.metadata_panel.show_write_state(*result.write_state)
 
     def photos_changed(self, photo_ids: list[int]) -> None:
         """After an edit, undo or redo: new keywords or people, and the panel's values."""
