@@ -541,7 +541,9 @@ class MetadataPanel(QScrollArea):
         self.setWidget(body)
         body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(260)
-        self.show_summary([], SelectionSummary(0))
+        # Until the window tells it which photos are selected (after its first paint), the
+        # panel is waiting for them, like after any selection change.
+        self._show_loading("", None)
 
     def _add_row(self, label: str, name: str, hint: QLabel | None = None) -> None:
         self.form.addSpacing(6)
@@ -597,14 +599,13 @@ class MetadataPanel(QScrollArea):
             return
         self.commit_pending()
         self._ids = list(photo_ids)
-        self._show_loading(name)
-
-    def _show_loading(self, name: str) -> None:
-        count = len(self._ids)
-        if count == 0:
-            self._waiting = False
+        if self._ids:
+            self._show_loading(name, len(self._ids))
+        else:
             self.show_summary([], SelectionSummary(0))
-            return
+
+    def _show_loading(self, name: str, count: int | None) -> None:
+        """``count`` None: not even the number of photos is known yet."""
         self._waiting = True
         focus = QApplication.focusWidget()
         for widget in self._editors():
@@ -614,7 +615,12 @@ class MetadataPanel(QScrollArea):
             # the user has put it somewhere else meanwhile.
             self._focus_after_loading = (focus, QApplication.focusWidget())
         self.empty_label.setVisible(False)
-        self.heading.setText((name or "1 photo") if count == 1 else f"{count:,} photos selected")
+        if count is None:
+            self.heading.setText("")
+        else:
+            self.heading.setText(
+                (name or "1 photo") if count == 1 else f"{count:,} photos selected"
+            )
         self.subheading.setText("Reading the details…")
         for field in self.fields.values():
             field.show_loading()

@@ -9,7 +9,8 @@ a state the test can look at, not a race.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QRect, Qt
@@ -17,10 +18,12 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
+from gallery_app.core import edits
 from gallery_app.core.catalog import photos
 from gallery_app.core.edits import EditRequest
 from gallery_app.core.project import Project
 from gallery_app.core.selection_summary import summarise
+from gallery_app.gui import panels
 from gallery_app.gui.appearance import Appearance, appearance
 from gallery_app.gui.main_window import MainWindow
 from gallery_app.gui.metadata_panel import MetadataPanel
@@ -252,3 +255,95 @@ def test_the_status_bar_fits_a_1000_px_window(window: MainWindow, qtbot: QtBot) 
     QApplication.processEvents()
     assert count.text() == full and count.toolTip() == ""
     assert not hint.compact and hint.text().startswith("0–5 rate")
+
+
+# --- 5. an undo right after an edit does not wait for the edit's panel reads ------------------
+
+
+def test_an_undo_right_after_an_edit_skips_the_reads_it_makes_stale(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[str] = []  # appended on the catalog thread, in the order the work ran
+
+    def recorded(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            ran.append(name)
+            return real(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(panels, "read_summary", recorded("summary", panels.read_summary))
+    monkeypatch.setattr(panels, "read_vocabulary", recorded("vocabulary", panels.read_vocabulary))
+    monkeypatch.setattr(edits, "apply_edit", recorded("edit", edits.apply_edit))
+    monkeypatch.setattr(edits, "undo", recorded("undo", edits.undo))
+    ids = [window.model.photo_id_at(r) for r in range(4)]
+    window.view.selectAll()
+    assert window.catalog.settle()
+    ran.clear()
+
+    window.apply_to(ids, EditRequest(add_keywords=["Awards|Winners"]))
+    gate = Gate(window)  # the edit runs; what its result asks for waits behind the gate
+    try:
+        with qtbot.waitSignal(window.edit_applied, timeout=10_000):
+            pass
+        window.undo_stack.undo()  # at once, before the panel and suggestions were read
+    finally:
+        gate.open()
+    assert window.catalog.settle()
+    # The edit's reads were skipped: the undo ran right after the edit, then one read each.
+    assert ran[:2] == ["edit", "undo"], ran
+    assert sorted(ran[2:]) == ["summary", "vocabulary"], ran
+    panel = window.panels.metadata_panel
+    assert not panel.loading
+    assert "Awards|Winners" not in [t for t, _n in panel.keywords.terms()]
+    assert all(
+        "Awards|Winners" not in photos.get_photo(window.project.conn, i)["keywords"] for i in ids
+    )
+
+
+# --- 6. the first paint waits for nothing but the grid ----------------------------------------
+
+
+def test_the_first_paint_waits_only_for_the_grid(
+    gui_project: Project, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []  # catalog reads (catalog thread) and the first paint (GUI thread)
+
+    def recorded(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            events.append(name)
+            return real(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(panels, "read_summary", recorded("summary", panels.read_summary))
+    monkeypatch.setattr(panels, "read_vocabulary", recorded("vocabulary", panels.read_vocabulary))
+    monkeypatch.setattr(photos, "count_photos", recorded("count", photos.count_photos))
+    window = MainWindow(gui_project)
+    qtbot.addWidget(window)
+    try:
+        panel = window.panels.metadata_panel
+        at_first_paint: list[bool] = []
+
+        def painted() -> None:
+            if not at_first_paint:
+                events.append("painted")
+                at_first_paint.append(panel.loading)
+
+        window.view.painted.connect(painted)
+        window.resize(1200, 800)
+        window.show()
+        qtbot.waitUntil(lambda: bool(at_first_paint))
+        assert window.catalog.settle()
+        # The summary, the total count and the suggestions are read after the first paint;
+        # meanwhile the panel says it is loading (never "No photo selected" with a photo).
+        assert events[0] == "painted", events
+        assert sorted(events[1:]) == ["count", "summary", "vocabulary"], events
+        assert at_first_paint == [True]
+        assert not panel.loading and panel.heading.text().endswith(".jpg")
+        assert (
+            window.panels.filter_bar.count_label.text()
+            == f"<b>{window.model.rowCount()}</b> photos"
+        )
+    finally:
+        window.shutdown()
