@@ -289,6 +289,9 @@ class _TermList(QWidget):
             empty = QListWidgetItem(self._empty_text)
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.list.addItem(empty)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
         # As tall as its entries, from one to six lines: no big empty box, no tiny list.
         rows = min(max(self.list.count(), 1), 6)
         row_height = max(self.list.sizeHintForRow(0), self.list.fontMetrics().height() + 4)
@@ -302,6 +305,8 @@ class _TermList(QWidget):
         waiting.setFlags(Qt.ItemFlag.NoItemFlags)
         self.list.addItem(waiting)
         self.add_edit.clear()
+        if self.list.minimumHeight() != self.list.maximumHeight():
+            self._fit_height()  # never sized yet (the panel's first look): one line
 
     def terms(self) -> list[tuple[str, int]]:
         result = []
@@ -616,12 +621,13 @@ class MetadataPanel(QScrollArea):
             self._focus_after_loading = (focus, QApplication.focusWidget())
         self.empty_label.setVisible(False)
         if count is None:
-            self.heading.setText("")
+            self.heading.setText("Reading the details…")
+            self.subheading.setText("")
         else:
             self.heading.setText(
                 (name or "1 photo") if count == 1 else f"{count:,} photos selected"
             )
-        self.subheading.setText("Reading the details…")
+            self.subheading.setText("Reading the details…")
         for field in self.fields.values():
             field.show_loading()
         for button in self.clear_buttons.values():
