@@ -10,6 +10,7 @@ resulting ``PaletteChange`` (the grid view drops its drawn pieces); nothing need
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
@@ -142,13 +143,19 @@ class Appearance(QObject):
             self.apply()
 
 
+_current: list[Appearance] = []
+"""The one made for the running application, kept here rather than found among the
+application's children (a search of milliseconds, on the way to a window's first paint)."""
+
+
 def appearance() -> Appearance:
     """The application's :class:`Appearance`, made (and applied) on first use."""
     app = QGuiApplication.instance()
     if not isinstance(app, QApplication):
         raise RuntimeError("the appearance needs a QApplication")
-    found = app.findChild(Appearance)
-    if found is None:
-        found = Appearance(app)
-        found.apply()
-    return found
+    if _current and shiboken6.isValid(_current[0]) and _current[0].parent() is app:
+        return _current[0]
+    made = Appearance(app)
+    made.apply()
+    _current[:] = [made]
+    return made

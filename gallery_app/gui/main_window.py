@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QStackedWidget, QWidget
 
 from gallery_app.core.edits import Edit, EditRequest
 from gallery_app.core.project import Project
@@ -31,6 +31,9 @@ from gallery_app.gui.undo import push_request
 from gallery_app.gui.views.photo_grid_view import PhotoGridView
 
 COLOUR_KEYS = {"6": "red", "7": "yellow", "8": "green", "9": "blue"}
+KEY_HELP = "0–5 rate · P pick · X reject · U unflag · 6–9 colour · Space preview"
+KEY_HELP_SHORT = "Keys: 0–5 P X U 6–9 Space"
+"""The status bar's key help, and what it says in a narrow window (the tooltip has all)."""
 
 
 class MainWindow(QMainWindow):
@@ -68,10 +71,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.undo_stack = QUndoStack(self)
         self.panels = panels.install(self)
-        self._count_label = QLabel()
-        self._hint_label = QLabel(
-            "0–5 rate · P pick · X reject · U unflag · 6–9 colour · Space preview"
-        )
+        self._count_label = shell.FittingLabel()
+        self._hint_label = shell.KeyHelpLabel(KEY_HELP, KEY_HELP_SHORT)
+        self._hint_label.give_way_to(self._count_label)
         self.statusBar().addWidget(self._count_label, 1)
         self.statusBar().addPermanentWidget(self._hint_label)
 
@@ -273,16 +275,20 @@ class MainWindow(QMainWindow):
 
     def _show_row(self, index: QModelIndex) -> None:
         position = f"{index.row() + 1} of {self.model.rowCount()}"
+        photo_id = self.model.photo_id_at(index.row())
+        # The preview is about this photo from now on, before its row arrives: a culling key
+        # pressed meanwhile acts on it, not on the photo shown before.
+        self.preview.expect(photo_id, position)
 
         def show(row: PhotoRow | None) -> None:
-            if row is None or self._closed:
-                return
-            current = self.view.currentIndex()
-            if current.isValid() and self.model.photo_id_at(current.row()) != row.photo_id:
+            if self._closed or self.preview.photo_id != photo_id:
                 return  # the user moved on before the row arrived
+            if row is None:
+                self.preview.show_failure(photo_id, "its details could not be read")
+                return
             self.preview.show_photo(row, self.model.source.cache_dir, position)
 
-        self.model.fetch_row(self.model.photo_id_at(index.row()), show)
+        self.model.fetch_row(photo_id, show)
 
     # --- status, settings, closing -------------------------------------------------------
 
@@ -291,15 +297,20 @@ class MainWindow(QMainWindow):
             return  # the window is being torn down; its widgets may already be gone
         total = self.model.rowCount()
         if not total and self.model.loading:
-            self._count_label.setText("Loading photos…")
+            self._count_label.set_full_text("Loading photos…", keep="Loading photos…")
             return
-        selected = len(self.view.selectionModel().selectedIndexes())
-        text = f"{total} photo{'s' if total != 1 else ''}"
+        # Counted from the selection's ranges: selectedIndexes() makes one index per row,
+        # milliseconds for a thousand selected photos on every selection change and undo.
+        ranges = self.view.selectionModel().selection()
+        selected = sum(ranges.at(i).height() for i in range(ranges.count()))
+        counts = f"{total:,} photo{'s' if total != 1 else ''}"
         if selected:
-            text += f" · {selected} selected"
+            counts += f" · {selected:,} selected"
+        text = counts
         if self.undo_stack.canUndo():
             text += f" · last change: {self.undo_stack.undoText()}"
-        self._count_label.setText(text)
+        # In a narrow window the last change gives way ("…", all of it in the tooltip).
+        self._count_label.set_full_text(text, keep=counts)
 
     def _close_project(self) -> None:
         self.close()

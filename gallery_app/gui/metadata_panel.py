@@ -11,6 +11,11 @@ Every change is one :class:`EditRequest` for all the photos the panel shows, emi
 so one field change on 300 photos is one undo step. The panel never writes to the catalog
 itself; it reads the selection summary through the core.
 
+The summary is read on the catalog thread, so it arrives a moment after the selection changed.
+Meanwhile the panel says "Loading…": its fields are empty and disabled, never the previous
+selection's values (which an edit would no longer go to), and a summary that arrives for a
+selection the user has already left is ignored.
+
 Keyboard: Tab moves between fields and commits the one left; Enter commits a line (Shift+Enter
 starts a new line in the caption); Escape throws away what was typed and returns to the grid.
 """
@@ -23,6 +28,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QCompleter,
     QFrame,
@@ -129,6 +135,18 @@ class _TextField(QObject):
         self.widget.setAccessibleDescription(
             f"Different across {count:,} photos" if value is None else ""
         )
+        self._loading = False
+
+    def show_loading(self) -> None:
+        """Empty the box while the new selection's values are read: nothing shown may belong
+        to the photos selected before."""
+        self._loading = True
+        self._original = ""
+        self._dirty = False
+        self.mixed = False
+        self.widget.clear()
+        self.widget.setPlaceholderText("Loading…")
+        self.widget.setAccessibleDescription("Loading")
         self._loading = False
 
     def _mark_dirty(self, *_args: object) -> None:
@@ -271,10 +289,24 @@ class _TermList(QWidget):
             empty = QListWidgetItem(self._empty_text)
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.list.addItem(empty)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
         # As tall as its entries, from one to six lines: no big empty box, no tiny list.
         rows = min(max(self.list.count(), 1), 6)
         row_height = max(self.list.sizeHintForRow(0), self.list.fontMetrics().height() + 4)
         self.list.setFixedHeight(rows * row_height + 2 * self.list.frameWidth() + 4)
+
+    def show_loading(self) -> None:
+        """One greyed "Loading…" line in place of the previous selection's terms; the list
+        keeps its height so the panel does not jump when the values arrive."""
+        self.list.clear()
+        waiting = QListWidgetItem("Loading…")
+        waiting.setFlags(Qt.ItemFlag.NoItemFlags)
+        self.list.addItem(waiting)
+        self.add_edit.clear()
+        if self.list.minimumHeight() != self.list.maximumHeight():
+            self._fit_height()  # never sized yet (the panel's first look): one line
 
     def terms(self) -> list[tuple[str, int]]:
         result = []
@@ -361,6 +393,10 @@ class MetadataPanel(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self._ids: list[int] = []
+        self._waiting = False
+        """Between :meth:`expect` and the summary of those photos (see :attr:`loading`)."""
+        self._focus_after_loading: tuple[QWidget, QWidget | None] | None = None
+        """(the panel's widget that had the focus, where disabling moved it)"""
         self._people: set[str] = set()
         self._template_preview: TemplatePreview | None = None
 
@@ -510,7 +546,9 @@ class MetadataPanel(QScrollArea):
         self.setWidget(body)
         body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(260)
-        self.show_summary([], SelectionSummary(0))
+        # Until the window tells it which photos are selected (after its first paint), the
+        # panel is waiting for them, like after any selection change.
+        self._show_loading("", None)
 
     def _add_row(self, label: str, name: str, hint: QLabel | None = None) -> None:
         self.form.addSpacing(6)
@@ -550,14 +588,55 @@ class MetadataPanel(QScrollArea):
         if template_preview is not None:
             self._template_preview = template_preview
 
-    def expect(self, photo_ids: list[int]) -> None:
+    @property
+    def loading(self) -> bool:
+        """The selection changed and its values are still being read (the fields are empty
+        and disabled meanwhile)."""
+        return self._waiting
+
+    def expect(self, photo_ids: list[int], name: str = "") -> None:
         """The selection changed and its summary is being read (on the catalog thread): from
         now on an edit applies to these photos. Text typed for the previous ones is committed
-        to them first, as :meth:`show_summary` does."""
+        to them first. Until :meth:`show_summary` brings their values, the panel says it is
+        loading: no field shows (or lets anyone edit) the previous selection's values.
+        ``name`` is the file name of a single photo, if already known, for the heading."""
         if list(photo_ids) == self._ids:
             return
         self.commit_pending()
         self._ids = list(photo_ids)
+        if self._ids:
+            self._show_loading(name, len(self._ids))
+        else:
+            self.show_summary([], SelectionSummary(0))
+
+    def _show_loading(self, name: str, count: int | None) -> None:
+        """``count`` None: not even the number of photos is known yet."""
+        self._waiting = True
+        focus = QApplication.focusWidget()
+        for widget in self._editors():
+            widget.setEnabled(False)
+        if focus is not None and self.isAncestorOf(focus):
+            # Disabling moved the focus on; it comes back when the values are in, unless
+            # the user has put it somewhere else meanwhile.
+            self._focus_after_loading = (focus, QApplication.focusWidget())
+        self.empty_label.setVisible(False)
+        if count is None:
+            self.heading.setText("Reading the details…")
+            self.subheading.setText("")
+        else:
+            self.heading.setText(
+                (name or "1 photo") if count == 1 else f"{count:,} photos selected"
+            )
+            self.subheading.setText("Reading the details…")
+        for field in self.fields.values():
+            field.show_loading()
+        for button in self.clear_buttons.values():
+            button.setVisible(False)
+        self.keywords.show_loading()
+        self.people.show_loading()
+        self.show_write_state("")
+        self.template_example.setText("")
+        self._update_hints()
 
     def commit_pending(self) -> None:
         """Save text typed but not yet committed, to the photos it was typed for.
@@ -567,14 +646,16 @@ class MetadataPanel(QScrollArea):
         for field in self.fields.values():
             field.commit()
 
-    def show_summary(self, photo_ids: list[int], summary: SelectionSummary, name: str = "") -> None:
+    def show_summary(self, photo_ids: list[int], summary: SelectionSummary, name: str = "") -> bool:
         """Show what the selected photos have in common; keep fields being typed into.
 
-        Callers commit pending text first (:meth:`commit_pending`) and then summarise: a
-        commit here would redraw the panel and then be overwritten by the older summary."""
+        The photos must be the ones announced with :meth:`expect`: a summary of any other
+        photos arrived late (the selection moved on since it was asked for) and is ignored,
+        so it can never overwrite the current selection's values. Returns whether it was
+        shown."""
         if list(photo_ids) != self._ids:
-            self.commit_pending()  # last resort; the summary shown may predate this commit
-        self._ids = list(photo_ids)
+            return False
+        self._waiting = False
         count = summary.count
         has_photos = count > 0
         for widget in self._editors():
@@ -604,6 +685,11 @@ class MetadataPanel(QScrollArea):
         self.people.load(summary.people, count)
         self._update_hints()
         self._update_template_preview()
+        if self._focus_after_loading is not None:
+            (focus, moved_to), self._focus_after_loading = self._focus_after_loading, None
+            if QApplication.focusWidget() is moved_to and focus.isEnabled():
+                focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
 
     def show_write_state(self, text: str, tooltip: str = "") -> None:
         """Say whether the selected photos' files hold what is shown here ("" hides it)."""

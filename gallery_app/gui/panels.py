@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import (
     QItemSelection,
@@ -74,6 +75,7 @@ class FilterableSource(ThreadedCatalogSource):
 
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class FilterFailed(GalleryError):
@@ -219,6 +221,10 @@ class WindowPanels(QObject):
         self._summary_generation = 0
         self._template_values: tuple[int, dict[str, str]] | None = None
         """(photo id, its caption-template variables), from the latest selection summary."""
+        self._vocabulary_requests = 0
+        self._history_moves = 0
+        """How many times the undo stack moved (push, undo, redo): see _unless_history_moved."""
+        window.undo_stack.indexChanged.connect(self._on_history_moved)
         self._queries: dict[int, photo_rows.PhotoQuery] = {}
         self.filter_bar.query_changed.connect(self.apply_query)
         self.filter_bar.refresh_requested.connect(self.rerun_query)
@@ -234,11 +240,16 @@ class WindowPanels(QObject):
         # (a GROUP BY over every photo: 40 ms of a 100 ms budget with 20,000 photos) wait
         # until it is on screen.
         self._vocabulary_loaded = False
+        # So do the selection's summary and the photo count: until then the panel says it is
+        # loading, and the bar counts the grid's photos (the total needs a query).
+        self._painted = False
         window.view.painted.connect(self._after_first_paint)
         if window.model.loading:
             self.filter_bar.count_label.setText("Loading…")  # not "0 photos": they are coming
-        self._update_counts()
-        self._panel_timer.start()
+        else:
+            self.filter_bar.set_counts(window.model.rowCount(), window.model.rowCount())
+            if not window.model.rowCount():
+                self.metadata_panel.show_summary([], SelectionSummary(0))  # nothing to wait for
         # Culling keys go to the grid; without this the first control of the bar would get
         # the focus and "3" would be typed into the keyword box.
         window.view.setFocus()
@@ -388,6 +399,13 @@ class WindowPanels(QObject):
         view_selection.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     def _update_counts(self) -> None:
+        if not self._painted:
+            # The project's total is a query: it waits for the first paint (then this runs
+            # again); until then the bar counts what the grid has.
+            if not self.window.model.loading:
+                rows = self.window.model.rowCount()
+                self.filter_bar.set_counts(rows, rows)
+            return
         self.catalog.submit(lambda p: photo_rows.count_photos(p.conn), self._show_counts)
 
     def _show_counts(self, total: int) -> None:
@@ -398,7 +416,15 @@ class WindowPanels(QObject):
 
     def _after_first_paint(self) -> None:
         self.window.view.painted.disconnect(self._after_first_paint)
-        QTimer.singleShot(0, self.load_vocabulary)
+        QTimer.singleShot(0, self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        if self.window._closed:
+            return
+        self._painted = True
+        self.refresh_panel()
+        self._update_counts()
+        self.load_vocabulary()
 
     def load_vocabulary(self) -> None:
         """Fill the suggestions and the camera list once (deferred past the first paint)."""
@@ -407,13 +433,22 @@ class WindowPanels(QObject):
             self.refresh_vocabulary(with_cameras=True)
 
     def refresh_vocabulary(self, *, with_cameras: bool = False) -> None:
-        """Offer the project's keywords and people (after every edit: it may add some)."""
-        self.catalog.submit(
-            lambda p: read_vocabulary(p, with_cameras=with_cameras), self._show_vocabulary
-        )
+        """Offer the project's keywords and people (after every edit: it may add some).
 
-    def _show_vocabulary(self, vocabulary: Vocabulary) -> None:
+        A read made stale by an undo step pushed, undone or redone after it is skipped on the
+        catalog thread (see :meth:`_unless_history_moved`) and asked again after that step."""
+        self._vocabulary_requests += 1
+        request = self._vocabulary_requests
+        read = self._unless_history_moved(
+            lambda p: read_vocabulary(p, with_cameras=with_cameras), skippable=not with_cameras
+        )
+        self.catalog.submit(read, lambda result: self._show_vocabulary(result, request))
+
+    def _show_vocabulary(self, vocabulary: Vocabulary | None, request: int = 0) -> None:
         if self.window._closed:
+            return
+        if vocabulary is None:
+            self._after_queued_work(lambda: self._vocabulary_again(request))
             return
         self.filter_bar.set_vocabulary(
             keywords=vocabulary.keywords,
@@ -459,25 +494,82 @@ class WindowPanels(QObject):
 
     def refresh_panel(self) -> None:
         """Show the current selection in the metadata panel (when its summary arrives)."""
-        if self.window._closed:
-            return
+        if self.window._closed or not self._painted:
+            return  # the first one comes after the window's first paint
         ids = self.selected_ids()
-        # Edits go to the new selection at once, not to the one shown until its summary is in.
-        self.metadata_panel.expect(ids)
+        # Edits go to the new selection at once, and the panel says it is loading rather
+        # than show the previous selection's values until the summary is in.
+        self.metadata_panel.expect(ids, self._known_name(ids))
         self._summary_generation += 1
         generation = self._summary_generation
         self.catalog.submit(
-            lambda p: read_summary(p, ids),
+            self._unless_history_moved(lambda p: read_summary(p, ids)),
             lambda result: self._show_summary(generation, result),
         )
 
-    def _show_summary(self, generation: int, result: PanelSummary) -> None:
+    def _on_history_moved(self, *_args: object) -> None:
+        self._history_moves += 1
+
+    def _after_queued_work(self, again: Callable[[], None]) -> None:
+        """A read was skipped for an undo step queued after it: once that step's result has
+        been handled (it usually asks for the same read), ask again if nobody did."""
+
+        def then(_result: object) -> None:
+            if not self.window._closed:
+                again()
+
+        self.catalog.submit(lambda _p: None, then)
+
+    def _vocabulary_again(self, request: int) -> None:
+        if request == self._vocabulary_requests:
+            self.refresh_vocabulary()
+
+    def _summary_again(self, generation: int) -> None:
+        if generation == self._summary_generation:
+            self.refresh_panel()
+
+    def _unless_history_moved(
+        self, read: Callable[[Project], T], *, skippable: bool = True
+    ) -> Callable[[Project], T | None]:
+        """``read`` for the catalog thread, skipped (None) if by the time it runs an undo step
+        was pushed, undone or redone after it was asked for.
+
+        After each edit, undo or redo the panel and the suggestions are read again. Those
+        reads queue on the catalog thread like the edits, so an undo pressed right after an
+        edit would wait for the edit's reads, whose result is stale as soon as the undo runs.
+        The step's own result asks for them again (and a skipped read asks again itself)."""
+        if not skippable:
+            return read
+        asked_at = self._history_moves
+
+        def run(project: Project) -> T | None:
+            # Read on the catalog thread, written on the GUI thread: an int, and a late
+            # look only costs one read that was not needed.
+            if self._history_moves != asked_at:
+                return None
+            return read(project)
+
+        return run
+
+    def _known_name(self, ids: list[int]) -> str:
+        """The file name of a single selected photo if the grid already has its row."""
+        if len(ids) != 1:
+            return ""
+        row = self.window.model.row(ids[0])
+        return row.filename if row is not None else ""
+
+    def _show_summary(self, generation: int, result: PanelSummary | None) -> None:
         if generation != self._summary_generation or self.window._closed:
             return  # the selection moved on; a newer summary is on its way
+        if result is None:
+            self._after_queued_work(lambda: self._summary_again(generation))
+            return
         if result.photo_ids and result.template_values is not None:
+            # Keyed by its photo, so values for a selection the panel then ignores are
+            # harmless; set first, because showing the summary redraws the example.
             self._template_values = (result.photo_ids[0], result.template_values)
-        self.metadata_panel.show_summary(result.photo_ids, result.summary, result.name)
-        self.metadata_panel.show_write_state(*result.write_state)
+        if self.metadata_panel.show_summary(result.photo_ids, result.summary, result.name):
+            self.metadata_panel.show_write_state(*result.write_state)
 
     def photos_changed(self, photo_ids: list[int]) -> None:
         """After an edit, undo or redo: new keywords or people, and the panel's values."""

@@ -5,6 +5,11 @@ and decoded there into a ``QImage``; the GUI thread only scales and paints. Zoom
 preview's own resolution (to check focus or a face at 100 %) decodes the original on the same
 pool and swaps it in at the same on-screen scale, so nothing jumps. A generation counter drops
 a slow result when the user has already moved on with the arrow keys.
+
+The preview is about the photo the user moved to from the moment they move (:meth:`expect`),
+while its details are still being read: it shows "Loading…", not the previous photo, and a
+culling key pressed meanwhile acts on the new one. It paints with the app's palette, on the
+grid's background, so light and dark mode look like the rest of the app.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
     QPixmap,
     QWheelEvent,
 )
@@ -29,6 +35,7 @@ from gallery_app.core.errors import GalleryError
 from gallery_app.core.imaging import displayed_size, load_original
 from gallery_app.core.thumbnails import make_preview
 from gallery_app.gui.models.photo_grid_model import FLAG_TEXT, VERDICT_TEXT, PhotoRow
+from gallery_app.gui.views.thumbnail_delegate import grid_background
 
 _FOOTER = 32
 """Height of the details line under the photo."""
@@ -124,6 +131,9 @@ class PreviewWidget(QWidget):
         self._relay.original_loaded.connect(self._on_original_loaded)
         self._relay.original_failed.connect(self._on_original_failed)
         self._generation = 0
+        self._photo_id: int | None = None
+        """The photo the user is looking at: set as soon as they move to it, before its row
+        (file, rating...) has been read, so a culling key always acts on it."""
         self._row: PhotoRow | None = None
         self._pixmap: QPixmap | None = None
         self._message = ""
@@ -139,7 +149,8 @@ class PreviewWidget(QWidget):
 
     @property
     def photo_id(self) -> int | None:
-        return None if self._row is None else self._row.photo_id
+        """The photo on screen (or being loaded for the screen): what culling keys act on."""
+        return self._photo_id
 
     @property
     def zoom(self) -> float | None:
@@ -165,10 +176,29 @@ class PreviewWidget(QWidget):
             return None
         return self._pixmap.width(), self._pixmap.height()
 
+    def expect(self, photo_id: int, position: str = "") -> None:
+        """The user moved to ``photo_id`` and its row is being read: show "Loading…" for it
+        at once (never the photo before it), and make it :attr:`photo_id`."""
+        if photo_id == self._photo_id:
+            return
+        self._start(photo_id, None, position)
+
     def show_photo(self, row: PhotoRow, cache_dir: Path, position: str = "") -> None:
         """Start showing ``row``; the image arrives asynchronously."""
-        self._generation += 1
+        self._start(row.photo_id, row, position)
+        self.pool.start(_PreviewJob(self._relay, self._generation, row, cache_dir))
+
+    def show_failure(self, photo_id: int, message: str) -> None:
+        """The photo the user moved to cannot be shown (its row could not be read)."""
+        if photo_id == self._photo_id and self._row is None:
+            self._message = f"This photo cannot be shown: {message}."
+            self.update()
+            self.shown.emit(photo_id)
+
+    def _start(self, photo_id: int, row: PhotoRow | None, position: str) -> None:
+        self._generation += 1  # a late image of the previous photo is dropped
         self.pool.clear()
+        self._photo_id = photo_id
         self._row = row
         self._pixmap = None
         self._message = "Loading…"
@@ -176,7 +206,6 @@ class PreviewWidget(QWidget):
         self._zoom = None
         self._offset = QPointF()
         self._original_state = ""
-        self.pool.start(_PreviewJob(self._relay, self._generation, row, cache_dir))
         self.update()
 
     def update_row(self, row: PhotoRow) -> None:
@@ -323,7 +352,8 @@ class PreviewWidget(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802, ARG002
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("#1e1e1e"))
+        backdrop, text, muted, rule = preview_colours(self.palette())
+        painter.fillRect(self.rect(), backdrop)
         footer = _FOOTER
         area = self._image_area()
         if self._pixmap is not None and not self._pixmap.isNull():
@@ -337,26 +367,76 @@ class PreviewWidget(QWidget):
             painter.drawPixmap(target, self._pixmap, QRectF(self._pixmap.rect()))
             painter.restore()
         elif self._message:
-            painter.setPen(QColor("#dddddd"))
+            painter.setPen(text)
             painter.drawText(
                 area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._message
             )
-        if self._row is not None:
-            painter.setPen(QColor("#cccccc"))
+        if self._photo_id is not None:
             bottom = QRect(16, self.height() - footer - 8, self.width() - 32, footer)
-            details = _details(self._row)
+            # A hairline between the photo and its details, as between the app's panels.
+            painter.setPen(rule)
+            painter.drawLine(bottom.left(), bottom.top(), bottom.right(), bottom.top())
+            details = _details(self._row) if self._row is not None else ""
             zoom = "" if self._zoom is None else f"{round(self._zoom * 100)} %    "
             hint = f"{zoom}{self._position}    ← → next/previous · Z zoom · Esc: back to grid"
             metrics = painter.fontMetrics()
             if metrics.horizontalAdvance(details + hint) + 48 > bottom.width():
-                hint = self._position  # narrow window: keep the details, drop the key help
+                hint = f"{zoom}{self._position}"  # narrow: keep the details, drop the key help
+            painter.setPen(text)
             painter.drawText(
                 bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, details
             )
+            painter.setPen(muted)
             painter.drawText(
                 bottom, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, hint
             )
         painter.end()
+
+
+def preview_colours(palette: QPalette) -> tuple[QColor, QColor, QColor, QColor]:
+    """(backdrop, text, quieter text, rule) of the preview, from the app's palette.
+
+    The photo sits on the grid's own background (the window colour in light mode, the darker
+    base in dark mode), so opening the preview changes the photo's size, not the app's look;
+    its details use the window's text colour and the key help the quieter hint colour the
+    rest of the app uses, made opaque against the backdrop so it stays legible."""
+    backdrop = grid_background(palette)
+    text = palette.color(QPalette.ColorRole.WindowText)
+    muted = _mix(palette.color(QPalette.ColorRole.PlaceholderText), backdrop, 1.0)
+    # Some palettes' hint colour is too faint for a line people read (Fusion's light one is
+    # 3.9:1): move it towards the text colour until it meets WCAG AA (4.5:1).
+    share = 0.0
+    while _contrast(muted, backdrop) < 4.5 and share < 1.0:
+        share += 0.1
+        muted = _mix(text, muted, share)
+    return backdrop, text, muted, palette.color(QPalette.ColorRole.Mid)
+
+
+def _mix(colour: QColor, under: QColor, share: float) -> QColor:
+    """``colour`` (with its alpha, times ``share``) painted over ``under``: an opaque colour."""
+    alpha = colour.alphaF() * share
+    return QColor.fromRgbF(
+        colour.redF() * alpha + under.redF() * (1 - alpha),
+        colour.greenF() * alpha + under.greenF() * (1 - alpha),
+        colour.blueF() * alpha + under.blueF() * (1 - alpha),
+    )
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio of two opaque colours (1 to 21)."""
+
+    def luminance(colour: QColor) -> float:
+        def channel(value: float) -> float:
+            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+        return (
+            0.2126 * channel(colour.redF())
+            + 0.7152 * channel(colour.greenF())
+            + 0.0722 * channel(colour.blueF())
+        )
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def _details(row: PhotoRow) -> str:

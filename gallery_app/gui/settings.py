@@ -141,7 +141,14 @@ def restore_window(
     state = settings.value(f"{name}/state")
     if isinstance(state, QByteArray) and not state.isEmpty():
         window.restoreState(state)
-    for splitter in _named_splitters(window):
+    settings.beginGroup(f"{name}/splitters")
+    saved_splitters = set(settings.childKeys())
+    settings.endGroup()
+    # Looking for splitters walks every widget of the window (milliseconds, on the way to
+    # its first paint): only when one was saved.
+    for splitter in _named_splitters(window) if saved_splitters else []:
+        if splitter.objectName() not in saved_splitters:
+            continue
         saved = settings.value(f"{name}/splitters/{splitter.objectName()}")
         if isinstance(saved, QByteArray) and not saved.isEmpty():
             splitter.restoreState(saved)

@@ -8,16 +8,26 @@ window needs only three calls: :func:`install` once its menus and panels exist,
   the right of the status bar; the size is remembered;
 * **View ▸ Appearance**: Follow system / Light / Dark (see :mod:`gallery_app.gui.appearance`);
 * the window's geometry, dock and splitter state, and the photo that was current in this
-  project, restored on open and saved on close (:mod:`gallery_app.gui.settings`).
+  project, restored on open and saved on close (:mod:`gallery_app.gui.settings`);
+* :class:`FittingLabel` and :class:`KeyHelpLabel`, the status bar's texts, which shorten
+  rather than get cut off in a narrow window.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QMenu, QSlider, QWidget
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSizePolicy,
+    QSlider,
+    QWidget,
+)
 
 from gallery_app.core.project import Project
 from gallery_app.gui import settings
@@ -39,6 +49,119 @@ class ShellWindow(Protocol):
     view: PhotoGridView
     model: PhotoGridModel
     view_menu: QMenu
+
+
+class FittingLabel(QLabel):
+    """A status-bar text that gives way when the window is narrow, instead of being cut off.
+
+    When the whole text does not fit, its end is shortened with "…" and the whole of it goes
+    into the tooltip (the accessible name always has all of it). It never gets narrower than
+    its ``keep`` text, the start that must stay readable (the photo counts). ``slack_changed``
+    says how many pixels it has to spare (negative: that many are missing), so a neighbour
+    (:class:`KeyHelpLabel`) can make room before anything is cut.
+    """
+
+    slack_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self._keep = ""
+        self._slack: int | None = None
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    @property
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str, keep: str = "") -> None:
+        """Show ``text``, shortened at the end if it must be, never shorter than ``keep``."""
+        if text == self._full and keep == self._keep:
+            return
+        self._full = text
+        self._keep = keep
+        self.setAccessibleName(text)
+        self.updateGeometry()
+        self._fit()
+
+    def _width(self, text: str) -> int:
+        margins = self.contentsMargins()
+        return (
+            self.fontMetrics().horizontalAdvance(text)
+            + margins.left()
+            + margins.right()
+            + 2 * self.margin()
+            + 2  # rounding: a text exactly as wide as the label must not be cut
+        )
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(self._width(self._full), super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        least = self._keep if self._keep in ("", self._full) else self._keep + " …"
+        return QSize(self._width(least), super().minimumSizeHint().height())
+
+    def _fit(self) -> None:
+        room = self.contentsRect().width() - 2 * self.margin() - 2
+        metrics = self.fontMetrics()
+        slack = room - metrics.horizontalAdvance(self._full)
+        shown = (
+            self._full
+            if slack >= 0
+            else metrics.elidedText(self._full, Qt.TextElideMode.ElideRight, room)
+        )
+        super().setText(shown)
+        self.setToolTip("" if shown == self._full else self._full)
+        if slack != self._slack:
+            self._slack = slack
+            self.slack_changed.emit(slack)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.updateGeometry()
+            self._fit()
+
+
+class KeyHelpLabel(QLabel):
+    """The status bar's key help: the long wording when there is room, else a short one (the
+    tooltip then has the long one). It gives way to a :class:`FittingLabel` beside it: the
+    short wording as soon as that label would be cut, the long one again once the label
+    would still fit with it (so the two never take turns)."""
+
+    def __init__(self, long: str, short: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._long = long
+        self._short = short
+        self.compact = False
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setAccessibleName(long)
+        # Exactly as wide as its wording: the neighbour, not this, takes what is left.
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self._show()
+
+    def give_way_to(self, label: FittingLabel) -> None:
+        label.slack_changed.connect(self._on_slack)
+
+    def _on_slack(self, slack: int) -> None:
+        metrics = self.fontMetrics()
+        extra = metrics.horizontalAdvance(self._long) - metrics.horizontalAdvance(self._short)
+        if not self.compact and slack < 0:
+            self.compact = True
+            self._show()
+        elif self.compact and slack >= extra:
+            self.compact = False
+            self._show()
+
+    def _show(self) -> None:
+        self.setText(self._short if self.compact else self._long)
+        self.setToolTip(self._long if self.compact else "")
+        self.updateGeometry()
 
 
 class ThumbnailSizeControl(QWidget):

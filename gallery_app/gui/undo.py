@@ -59,6 +59,15 @@ class HistoryOutOfStep(GalleryError):
     """The catalog's undo history no longer matches the app's (another program edited it)."""
 
 
+def _same_edit(stored: Edit, applied: Edit) -> bool:
+    """Whether the edit the core stepped through is the one this command applied.
+
+    Compared as values first: serialising both edits of a 1,000-photo keyword change to
+    JSON took 10–25 ms of every undo. Only if they differ (a tuple read back as a list,
+    say) does the stored form decide."""
+    return stored.changes == applied.changes or stored.to_json() == applied.to_json()
+
+
 def drop_if_newest(stack: QUndoStack, command: QUndoCommand) -> None:
     """Take a command that turned out to change nothing off the stack, if it is the newest.
 
@@ -204,7 +213,7 @@ class CoreEditCommand(CatalogCommand):
             return _Refused(str(exc), undoing=step is edits.undo)
         except sqlite3.Error as exc:
             raise CatalogChangeFailed(_plain(exc)) from exc
-        if done is None or done.to_json() != self._core_edit.to_json():
+        if done is None or not _same_edit(done, self._core_edit):
             raise HistoryOutOfStep(
                 "the project's edit history was changed outside this window; "
                 "reopen the project to continue"

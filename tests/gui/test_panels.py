@@ -583,6 +583,7 @@ def test_an_empty_project_has_nothing_to_edit_and_says_so(
     qtbot.addWidget(win)
     try:
         win.show()
+        _settle(win, qtbot)  # the grid learns it is empty from the catalog thread
         panel = win.panels.metadata_panel
         assert panel.heading.text() == "No photo selected"
         assert not panel.fields["caption"].widget.isEnabled()

@@ -352,9 +352,13 @@ def test_the_heap_is_settled_once_the_window_is_up(
 ) -> None:
     gc.unfreeze()
     try:
-        _open(controller, project_path, qtbot)
+        window = controller.open_project(project_path)
+        assert window is not None
+        qtbot.addWidget(window)
+        qtbot.waitExposed(window)
         assert gc.get_freeze_count() == 0  # not before the first paint
         qtbot.waitUntil(lambda: gc.get_freeze_count() > 0, timeout=5_000)
+        assert window.catalog.settle()
     finally:
         gc.unfreeze()
 

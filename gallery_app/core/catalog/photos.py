@@ -152,13 +152,25 @@ def _term_ids(conn: sqlite3.Connection, table: str, column: str, terms: list[str
 
 
 def set_keywords(conn: sqlite3.Connection, photo_id: int, keywords: list[str]) -> None:
+    """Give the photo exactly these keywords, in this order (new keywords are created).
+
+    Three statements whatever the number of keywords: an undo of a keyword added to 1,000
+    photos runs this 1,000 times, and one lookup and one insert per keyword per photo were
+    most of its time."""
+    paths = list(dict.fromkeys(k.strip() for k in keywords if k.strip()))
     conn.execute("DELETE FROM photo_keywords WHERE photo_id = ?", (photo_id,))
-    conn.executemany(
-        "INSERT INTO photo_keywords (photo_id, keyword_id, position) VALUES (?, ?, ?)",
-        [
-            (photo_id, kid, pos)
-            for pos, kid in enumerate(_term_ids(conn, "keywords", "path", keywords))
-        ],
+    if not paths:
+        return
+    wanted = json.dumps(paths, ensure_ascii=False)
+    conn.execute(
+        "INSERT INTO keywords (path) SELECT value FROM json_each(?) WHERE true"
+        " ON CONFLICT DO NOTHING",
+        (wanted,),
+    )
+    conn.execute(
+        "INSERT INTO photo_keywords (photo_id, keyword_id, position)"
+        " SELECT ?, k.id, j.key FROM json_each(?) AS j JOIN keywords AS k ON k.path = j.value",
+        (photo_id, wanted),
     )
 
 
