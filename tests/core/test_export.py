@@ -162,6 +162,38 @@ def test_incremental_reexport_and_withdrawal_takedown(
     assert (out / MANIFEST_NAME).is_file()
 
 
+def test_consent_withdrawn_while_the_export_runs_keeps_the_photo_out(
+    project: Project, photo_folder: Path, tmp_path: Path
+) -> None:
+    """The gate is applied again just before the gallery is written: a withdrawal recorded
+    while the images render (the desktop app allows it) keeps Ana's photos out."""
+    ids = _setup(project, photo_folder)
+    ana = {ids["DSC_0000.JPG"], ids["DSC_0003.JPG"]}
+
+    withdrawn: list[int] = []
+
+    def withdraw_once_rendering(event: ProgressEvent) -> None:
+        if event.kind == "photo_exported" and not withdrawn:
+            store.withdraw(project, "Ana Müller", reason="phoned the press office")
+            withdrawn.append(event.photo_id or 0)
+
+    out = tmp_path / "site"
+    summary = export(
+        project, out, widths=(320,), formats=("jpeg",), workers=1, progress=withdraw_once_rendering
+    )
+    assert withdrawn and summary.rendered == 3  # all three were cleared when it started
+    assert set(summary.exported) == {ids["DSC_0002.JPG"]}
+    held_back = {e["id"]: e for e in summary.excluded if e["id"] in ana}
+    assert set(held_back) == ana
+    assert all(e["reasons"][0] == "consent changed during the export" for e in held_back.values())
+    assert all(e["verdict"] == "blocked" for e in held_back.values())
+    images = {p.relative_to(out).as_posix() for p in (out / "images").rglob("*") if p.is_file()}
+    assert images and all(path in summary.files for path in images)  # no orphaned renders
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert all(f"{i:05d}" not in page for i in ana)
+    assert f"{ids['DSC_0002.JPG']:05d}" in page
+
+
 @pytest.mark.slow
 def test_archive_keeps_people_and_camera(
     project: Project, photo_folder: Path, tmp_path: Path, exiftool: str

@@ -362,7 +362,10 @@ class _ExportRun:
         self._render(to_render, summary)
         if self.cancel.cancelled:
             summary.cancelled = True
+        else:
+            self._hold_back_photos_no_longer_cleared(jobs, summary)
         exported_ids = [j.photo_id for j in jobs if j.photo_id in self.results]
+        summary.missing_alt_text = [i for i in summary.missing_alt_text if i in self.results]
         summary.exported = exported_ids
         current = {str(pid): self.results[pid] for pid in exported_ids}
         summary.removed = self._remove_stale(previous, current)
@@ -389,6 +392,41 @@ class _ExportRun:
         )
         summary.export_id = self._record(summary, current, pages, extra)
         return summary
+
+    def _hold_back_photos_no_longer_cleared(self, jobs: list[_Job], summary: ExportSummary) -> None:
+        """Consent is the gate when the gallery is written, not only when it was planned.
+
+        Rendering takes minutes, and meanwhile someone may tag a person who refused or record
+        a withdrawal (in the desktop app, on the same catalog). So every photo about to go
+        out is checked again, in parts, just before the pages are written: one that is no
+        longer cleared stays out, its image files are deleted and the report says why.
+        """
+        going_out = [j.photo_id for j in jobs if j.photo_id in self.results]
+        for start in range(0, len(going_out), PLAN_PART_SIZE):
+            part = going_out[start : start + PLAN_PART_SIZE]
+
+            def check(p: Project, part: list[int] = part) -> dict[int, Decision]:
+                return store.decisions(p.conn, self.preset.use, self.today, photo_ids=part)
+
+            decisions = self.access.run(check)
+            for photo_id in part:
+                decision = decisions.get(photo_id)
+                if decision is not None and decision.verdict is Verdict.CLEARED:
+                    continue
+                for rendered in self.results.pop(photo_id):
+                    if _inside(self.out, rendered.path):
+                        (self.out / rendered.path).unlink(missing_ok=True)
+                summary.excluded.append(
+                    {
+                        "id": photo_id,
+                        "verdict": decision.verdict.value if decision else "removed",
+                        "reasons": (
+                            ["consent changed during the export", *decision.reasons]
+                            if decision
+                            else ["removed from the project during the export"]
+                        ),
+                    }
+                )
 
     # -- planning ---------------------------------------------------------------------------
 
