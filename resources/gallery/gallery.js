@@ -140,6 +140,11 @@
     if (dialog.open) {
       dialog.close();
     }
+    /* At once: the "close" event below comes a task later, after the browser has put focus
+     * back on the thumbnail that opened the viewer, not the one of the photo last shown. */
+    if (current >= 0) {
+      links[current].focus();
+    }
   }
 
   /* Restore focus however the dialog was closed (button, Escape, backdrop). */
