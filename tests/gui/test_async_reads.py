@@ -552,6 +552,26 @@ def test_saving_the_register_suggests_the_event_s_name(
     assert target.is_file() and "Ana Müller" in target.read_text(encoding="utf-8")
 
 
+def test_pressing_withdraw_twice_before_the_dialog_is_up_opens_one_dialog(
+    seeded: Project,
+    people: PeopleWindow,
+    fill_dialogs: Callable[[Callable[[QDialog], bool]], None],
+) -> None:
+    ana = register.find_person(seeded.conn, "Ana Müller")
+    people.people_page.select_person(ana.id)
+    assert people.catalog.settle()
+    opened: list[QDialog] = []
+    fill_dialogs(lambda dialog: opened.append(dialog) or False)
+    with held(people.catalog):  # what it touches is still being read
+        quickly(people.withdraw)
+        quickly(people.withdraw)
+    assert people.catalog.settle()
+    assert len(opened) == 1 and isinstance(opened[0], dialogs.WithdrawalDialog)
+    people.withdraw()  # once it is closed, the next press opens one again
+    assert people.catalog.settle()
+    assert len(opened) == 2
+
+
 @pytest.fixture
 def fill_dialogs(monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[QDialog], bool]], None]:
     """Replace the modal run of the People window's dialogs with ``filler``."""

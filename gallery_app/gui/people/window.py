@@ -17,6 +17,7 @@ the grid's consent badges update at once.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,7 @@ class PeopleWindow(QWidget):
         layout.addWidget(self.tabs)
         self._build_actions()
         self._closed = False
+        self._withdrawal_asked = False
         self.resize(1260, 740)
         self.refresh()
 
@@ -275,21 +277,23 @@ class PeopleWindow(QWidget):
 
     def withdraw(self) -> None:
         person_row = self.people_page.current_person()
-        if person_row is None:
-            return
+        if person_row is None or self._withdrawal_asked:
+            return  # a second press before the first dialog is up opens no second one
         person_id = str(person_row["id"])
 
         def prepare(project: Project) -> tuple[Any, Any]:
             person = register.find_person(project.conn, person_id)
             return person, store.affected_by(project.conn, person)
 
-        self.catalog.submit(
-            prepare,
-            lambda found: self._confirm_withdrawal(*found),
-            self._failed("Could not prepare the withdrawal"),
-        )
+        def failed(message: str) -> None:
+            self._withdrawal_asked = False
+            self._failed("Could not prepare the withdrawal")(message)
+
+        self._withdrawal_asked = True
+        self.catalog.submit(prepare, lambda found: self._confirm_withdrawal(*found), failed)
 
     def _confirm_withdrawal(self, person: Any, preview: Any) -> None:
+        self._withdrawal_asked = False
         if self._closed:
             return
         source = ThreadedCatalogSource(
@@ -306,6 +310,10 @@ class PeopleWindow(QWidget):
             # recording a withdrawal is a few small writes, but they queue behind any edit.
             def recorded(result: dict[str, Any]) -> None:
                 if self._closed:
+                    # Recorded: the dialog (if it is still there) shows what to take down
+                    # rather than staying on "Recording…" with its buttons off.
+                    with contextlib.suppress(RuntimeError):  # deleted with the window
+                        done(result)
                     return
                 model.refresh(result["photos"])
                 self._changed(result["photos"])
