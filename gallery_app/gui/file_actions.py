@@ -161,18 +161,22 @@ class FileActions(QObject):
         self._ids_running = True
         # On the catalog thread, not the GUI thread: with a verdict filter over 20,000 photos
         # the query takes hundreds of milliseconds, and an import asks every 250 ms. A failure
-        # is left to the import's final sync, which brings the grid up to date.
+        # is said in the status bar; the next ask (or F5) brings the grid up to date.
         query = source.query
         self._window.catalog.submit(
             lambda p: list_photo_ids(p.conn, query),
             lambda ids: self._ids_ready(query, ids),
-            lambda _message: self._ids_ready(query, None),
+            lambda message: self._ids_ready(query, None, message),
         )
 
-    def _ids_ready(self, query: PhotoQuery, ids: list[int] | None) -> None:
+    def _ids_ready(self, query: PhotoQuery, ids: list[int] | None, error: str = "") -> None:
         self._ids_running = False
         if self._closed:
             return
+        if error:
+            self._window.statusBar().showMessage(
+                f"Could not list the imported photos yet: {error} (F5 shows them)", 15_000
+            )
         source = self._window.model.source
         # A filter changed meanwhile: its own query brings the import's photos too.
         if ids is not None and isinstance(source, FilterableSource) and source.query is query:
