@@ -45,6 +45,7 @@ from gallery_app.gui import messages
 from gallery_app.gui.jobs import UNEXPECTED, describe_os_error
 
 T = TypeVar("T")
+Part = TypeVar("Part")
 Work = Callable[[Project], Any]
 """A core use case: gets the catalog thread's project handle, returns a plain value."""
 ResultCallback = Callable[[Any], None]
@@ -222,6 +223,50 @@ class CatalogThread(QObject):
         ticket = next(self._tickets)
         self._callbacks[ticket] = (on_result, on_error)
         self._worker.jobs.put((ticket, work, None))
+
+    def submit_in_parts(
+        self,
+        parts: Callable[[Project], list[Part]],
+        do_part: Callable[[Project, Part], T],
+        on_done: Callable[[list[T]], None],
+        on_error: ErrorCallback,
+        *,
+        wanted: Callable[[], bool],
+        on_dropped: Callable[[], None] | None = None,
+    ) -> None:
+        """A long read (a verdict for every photo) as a chain of short units.
+
+        ``parts`` lists the parts in one unit; then each part is ``do_part``'s own unit,
+        submitted when the one before has answered, so work queued meanwhile (the grid's
+        reads, the user's culling) runs between two parts instead of waiting for the whole
+        read. ``on_done`` gets the parts' answers in order. ``wanted`` is asked before every
+        unit, on the catalog thread and on this one (so it must be a cheap, thread-safe
+        check, such as comparing a generation number): once it says no, the chain stops and
+        ``on_dropped`` runs. A failure stops it too and goes to ``on_error``.
+        """
+        dropped = on_dropped or (lambda: None)
+        skipped = object()
+
+        def next_part(listed: list[Part], done: list[T]) -> None:
+            if not wanted():
+                dropped()
+            elif len(done) == len(listed):
+                on_done(done)
+            else:
+                part = listed[len(done)]
+                self.submit(
+                    lambda p: do_part(p, part) if wanted() else skipped,
+                    lambda answer: (
+                        dropped() if answer is skipped else next_part(listed, [*done, answer])
+                    ),
+                    on_error,
+                )
+
+        self.submit(
+            lambda p: parts(p) if wanted() else skipped,
+            lambda listed: dropped() if listed is skipped else next_part(listed, []),
+            on_error,
+        )
 
     def call(self, work: Callable[[Project], T], timeout_s: float | None = 30.0) -> T:
         """Run ``work`` on the catalog thread and wait for its value: for the units of a long

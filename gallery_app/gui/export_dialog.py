@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -131,16 +130,6 @@ class _Wanted:
 
     def __init__(self) -> None:
         self.generation = 0
-
-
-@dataclass(frozen=True)
-class _PlanRequest:
-    """One plan being made part by part: its generation and the choices it was asked for."""
-
-    generation: int
-    preset: Preset
-    select: str | None
-    today: dt.date | None
 
 
 class ExportDialog(JobDialog):
@@ -444,64 +433,34 @@ class ExportDialog(JobDialog):
         self._plan_timer.start()
 
     def _start_plan(self) -> None:
-        """The first unit lists the chosen ids in parts; each part is then a unit of its
-        own, submitted when the one before has answered (see :meth:`_next_part`)."""
+        """The plan in parts, each its own unit on the catalog thread
+        (:meth:`CatalogThread.submit_in_parts`): the grid's reads and the user's culling queued
+        meanwhile run between two parts, and a plan superseded by a newer one stops at its
+        next part, also while it waits in the queue."""
         if self._closing:
             return
         generation = self._plan_generation
         preset, select, today = self.preset(), self.select_text(), self._today
         wanted, size = self._wanted, self.PLAN_PART_SIZE
 
-        def work(project: Project) -> list[list[int]] | None:
-            if wanted.generation != generation:
-                return None  # superseded while it waited in the queue
-            return plan_parts(project.conn, select, size)
+        def still_wanted() -> bool:  # read on the catalog thread too: a plain int
+            return wanted.generation == generation
 
-        request = _PlanRequest(generation, preset, select, today)
+        def ready(parts: list[tuple[ExportPlan, list[LeftOut]]]) -> None:
+            self._plans_in_flight -= 1
+            self._plan_ready(generation, preset, merge_parts(preset, parts))
+
+        def dropped() -> None:
+            self._plans_in_flight -= 1  # the user changed the preset or the photos meanwhile
+
         self._plans_in_flight += 1
-        self._catalog.submit(
-            work,
-            lambda parts: self._next_part(request, parts, []),
+        self._catalog.submit_in_parts(
+            lambda project: plan_parts(project.conn, select, size),
+            lambda project, ids: plan_with_names(project, preset, select, today, ids),
+            ready,
             lambda message: self._plan_failed(generation, message),
-        )
-
-    def _next_part(
-        self,
-        request: _PlanRequest,
-        parts: list[list[int]] | None,
-        done: list[tuple[ExportPlan, list[LeftOut]]],
-    ) -> None:
-        """Plan the next part, or show the whole plan once every part has answered.
-
-        One part at a time, each its own unit on the catalog thread: the grid's reads and the
-        user's culling queued meanwhile run between two parts instead of waiting for the whole
-        plan, and a plan superseded by a newer one stops at its next part."""
-        generation = request.generation
-        if self._closing or parts is None or generation != self._plan_generation:
-            self._plans_in_flight -= 1
-            return  # the user changed the preset or the photos meanwhile
-        if len(done) == len(parts):
-            self._plans_in_flight -= 1
-            self._plan_ready(generation, request.preset, merge_parts(request.preset, done))
-            return
-        photo_ids = parts[len(done)]
-        wanted = self._wanted
-
-        def work(project: Project) -> tuple[ExportPlan, list[LeftOut]] | None:
-            if wanted.generation != generation:
-                return None  # superseded while it waited in the queue
-            return plan_with_names(
-                project, request.preset, request.select, request.today, photo_ids
-            )
-
-        def part_ready(part: tuple[ExportPlan, list[LeftOut]] | None) -> None:
-            if part is None:  # skipped on the catalog thread: a newer plan is wanted
-                self._next_part(request, None, done)
-            else:
-                self._next_part(request, parts, [*done, part])
-
-        self._catalog.submit(
-            work, part_ready, lambda message: self._plan_failed(generation, message)
+            wanted=still_wanted,
+            on_dropped=dropped,
         )
 
     def plans_in_flight(self) -> int:

@@ -28,6 +28,7 @@ from gallery_app.core import audit, edits
 from gallery_app.core.catalog import photos
 from gallery_app.core.consent import store
 from gallery_app.core.consent.model import ConsentStatus, Verdict
+from gallery_app.core.consent.review import ReviewQueue
 from gallery_app.core.importing.importer import import_sources
 from gallery_app.core.people import register
 from gallery_app.core.project import Project
@@ -399,16 +400,20 @@ def test_culling_while_the_review_queue_loads_does_not_restart_it(
     ids = photos.list_photo_ids(seeded.conn)
     untagged = ids[3:9]
     to_edit = list(untagged)
-    load_part = page._load_part
+    submit = people.catalog.submit
 
-    def culling_meanwhile(*args: Any) -> None:
+    def culling_meanwhile(work: Any, on_result: Any = None, on_error: Any = None) -> None:
         # Each time a part's answer arrives, the user marks one more photo: the edit is
         # queued before the next part, so its answer comes while the queue is loading.
-        if to_edit:
-            main.apply_to([to_edit.pop(0)], edits.EditRequest(no_identifiable_people=True))
-        load_part(*args)
+        def answered(answer: Any) -> None:
+            if isinstance(answer, ReviewQueue) and to_edit:
+                main.apply_to([to_edit.pop(0)], edits.EditRequest(no_identifiable_people=True))
+            if on_result is not None:
+                on_result(answer)
 
-    monkeypatch.setattr(page, "_load_part", culling_meanwhile)
+        submit(work, answered, on_error)
+
+    monkeypatch.setattr(people.catalog, "submit", culling_meanwhile)
     loads: list[int] = []
     page.loaded.connect(lambda: loads.append(len(to_edit)))
     page.reload()

@@ -648,3 +648,56 @@ def test_closing_the_window_mid_write_back_finishes_the_file_in_hand_first(
             "SELECT details FROM audit_log WHERE action = 'write_back'"
         ).fetchall()
         assert len(audit) == 1 and f"[{writes[0]['photo_id']}]" in audit[0]["details"]
+
+
+def test_a_read_in_parts_lets_other_work_in_between_and_stops_when_no_longer_wanted(
+    catalog: CatalogThread,
+) -> None:
+    ran: list[str] = []
+    answers: list[list[int]] = []
+
+    def part(_p: Project, number: int) -> int:
+        ran.append(f"part {number}")
+        return number * 10
+
+    def done(parts: list[int]) -> None:
+        answers.append(parts)
+
+    # Work submitted after the read started runs before its parts: each part is submitted
+    # only when the one before has answered.
+    catalog.submit_in_parts(lambda _p: [1, 2, 3], part, done, pytest.fail, wanted=lambda: True)
+    catalog.submit(lambda _p: ran.append("culling"))
+    assert catalog.settle()
+    assert answers == [[10, 20, 30]]
+    assert ran == ["culling", "part 1", "part 2", "part 3"]
+
+    # No longer wanted: the chain stops at its next unit, and says so.
+    wanted = [True]
+    dropped: list[bool] = []
+
+    def stop_after_first(_p: Project, number: int) -> int:
+        wanted[0] = False
+        return number
+
+    catalog.submit_in_parts(
+        lambda _p: [1, 2, 3],
+        stop_after_first,
+        pytest.fail,
+        pytest.fail,
+        wanted=lambda: wanted[0],
+        on_dropped=lambda: dropped.append(True),
+    )
+    assert catalog.settle()
+    assert dropped == [True]
+
+    # A failing part ends the chain with a sentence.
+    failures: list[str] = []
+
+    def broken(_p: Project, number: int) -> int:
+        raise UserError(f"part {number} cannot be read")
+
+    catalog.submit_in_parts(
+        lambda _p: [1, 2], broken, pytest.fail, failures.append, wanted=lambda: True
+    )
+    assert catalog.settle()
+    assert failures == ["part 1 cannot be read"]

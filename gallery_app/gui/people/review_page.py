@@ -200,31 +200,13 @@ class ReviewPage(QWidget):
         self.loading = True
         self._dirty.clear()  # this load reads them afresh
         self.summary.setText("Checking every photo…")
-        use, blocked = self.use, self.blocked_check.isChecked()
-        self.owner.catalog.submit(
-            lambda p: queue_parts(p.conn, self.PART_SIZE),
-            lambda parts: self._load_part(generation, use, blocked, parts, []),
+        use, blocked, size = self.use, self.blocked_check.isChecked(), self.PART_SIZE
+        self.owner.catalog.submit_in_parts(
+            lambda p: queue_parts(p.conn, size),
+            lambda p, ids: review_queue(p.conn, use, include_blocked=blocked, photo_ids=ids),
+            lambda parts: self._on_loaded(generation, merge_queues(use, parts)),
             lambda message: self._on_failed(generation, message),
-        )
-
-    def _load_part(
-        self,
-        generation: int,
-        use: str,
-        blocked: bool,
-        parts: list[list[int]],
-        done: list[ReviewQueue],
-    ) -> None:
-        if self._closed or generation != self._generation:
-            return  # superseded by a newer reload: stop asking
-        if len(done) == len(parts):
-            self._on_loaded(generation, merge_queues(use, done))
-            return
-        photo_ids = parts[len(done)]
-        self.owner.catalog.submit(
-            lambda p: review_queue(p.conn, use, include_blocked=blocked, photo_ids=photo_ids),
-            lambda part: self._load_part(generation, use, blocked, parts, [*done, part]),
-            lambda message: self._on_failed(generation, message),
+            wanted=lambda: not self._closed and generation == self._generation,
         )
 
     def shutdown(self) -> None:
