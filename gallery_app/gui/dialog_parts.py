@@ -1,8 +1,11 @@
-"""Small building blocks the Import and Export dialogs share, so both look and read alike.
+"""Small building blocks the job dialogs share (Import, Export, Write Metadata to Files), so
+they look and read alike.
 
-A heading, a secondary hint line, plain-English counts, the parts of the progress page that
-work the same way in both (the failure list, the Stop button, stopping and shutting down the
-job), and :class:`Pages`: the dialogs move from "set up" to "running / result" in one window.
+A heading, a secondary hint line, plain-English counts, the parts of the pages that work the
+same way in each (the Cancel/start row, the failure list, the Stop button, stopping and
+shutting down the job, and :class:`JobDialog`, which keeps the window from closing under a
+running job), and :class:`Pages`: the dialogs move from "set up" to "running / result" in one
+window.
 A ``QStackedWidget`` would do that, but it does not pass the height-for-width of word-wrapped
 labels on to the dialog, so wrapped hints and result sentences were cut off; a layout with one
 visible page does, and lets the dialog shrink to the small progress page.

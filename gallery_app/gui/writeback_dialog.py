@@ -21,11 +21,9 @@ import re
 import sqlite3
 
 from PySide6.QtCore import QSettings, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -47,7 +45,20 @@ from gallery_app.core.project import Project
 from gallery_app.core.writeback import WriteBackSummary, write_back
 from gallery_app.gui import messages
 from gallery_app.gui.catalog_thread import CatalogThread
-from gallery_app.gui.dialog_parts import FailureList, Pages, count, heading, hint, sentence
+from gallery_app.gui.dialog_parts import (
+    FailureList,
+    JobDialog,
+    Pages,
+    ask_job_to_stop,
+    cancel_and_wait,
+    count,
+    heading,
+    hint,
+    page_layout,
+    sentence,
+    start_cancel_buttons,
+    stop_button,
+)
 from gallery_app.gui.jobs import BackgroundJob
 
 NAMINGS: list[tuple[str, str]] = [
@@ -118,7 +129,7 @@ def user_reason(error: str) -> tuple[str, bool]:
     return text, read_only
 
 
-class WriteBackDialog(QDialog):
+class WriteBackDialog(JobDialog):
     """Choose photos and target, write on a worker thread, report what happened."""
 
     photos_written = Signal(list)
@@ -243,21 +254,11 @@ class WriteBackDialog(QDialog):
         form.addRow("Write:", target_box)
         form.addRow(self.naming_label, self.naming_combo)
 
-        self.write_button = QPushButton("Write")
-        self.write_button.setAccessibleName("Start writing the metadata")
-        self.write_button.setDefault(True)
-        self.write_button.clicked.connect(self.start)
-        cancel = QPushButton("Cancel")
-        cancel.setAccessibleName("Close without writing")
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.write_button)
+        self.write_button, buttons = start_cancel_buttons(
+            "Write", "Start writing the metadata", "Close without writing", self.start, self.reject
+        )
 
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
+        layout = page_layout(page)
         layout.addWidget(heading("Write metadata to files"))
         layout.addWidget(
             hint(
@@ -329,10 +330,7 @@ class WriteBackDialog(QDialog):
         self.sidecar_offer.clicked.connect(self.write_sidecars_for_read_only)
         self.sidecar_offer.setVisible(False)
 
-        self.stop_button = QPushButton("&Stop")
-        self.stop_button.setAutoDefault(False)  # Enter must not stop it
-        self.stop_button.setAccessibleName("Stop writing")
-        self.stop_button.clicked.connect(self.stop)
+        self.stop_button = stop_button("&Stop", "Stop writing", self.stop)
         self.close_button = QPushButton("Close")
         self.close_button.setAccessibleName("Close the write window")
         self.close_button.clicked.connect(self.accept)
@@ -343,9 +341,7 @@ class WriteBackDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
 
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
+        layout = page_layout(page)
         layout.addWidget(self.progress_title)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.status_label)
@@ -355,9 +351,6 @@ class WriteBackDialog(QDialog):
         return page
 
     # --- running ---------------------------------------------------------------------
-
-    def is_running(self) -> bool:
-        return self.job is not None and self.job.is_running()
 
     def start(self) -> None:
         """Write what the setup page says (on a worker thread)."""
@@ -420,13 +413,13 @@ class WriteBackDialog(QDialog):
 
     def stop(self) -> None:
         """Ask the run to stop after the file in hand; what was written stays written."""
-        if self.is_running() and self.job is not None:
-            self.job.cancel()
-            self.stop_button.setEnabled(False)
-            self.progress_title.setText("Stopping…")
-            self.status_label.setText(
-                "Finishing the file in hand. Files already written keep their new metadata."
-            )
+        ask_job_to_stop(
+            self.job,
+            self.stop_button,
+            self.progress_title,
+            self.status_label,
+            "Finishing the file in hand. Files already written keep their new metadata.",
+        )
 
     def _on_progress(self, event: ProgressEvent) -> None:
         if event.phase != "writing":
@@ -559,22 +552,12 @@ class WriteBackDialog(QDialog):
 
     # --- closing ---------------------------------------------------------------------
 
-    def reject(self) -> None:
-        """Esc or Cancel: close before or after a run; while writing, Stop does the stopping."""
-        if self.is_running():
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.is_running():
-            event.ignore()
-            return
-        super().closeEvent(event)
+    def _close_while_running(self) -> None:
+        """Esc, Cancel or closing the window while writing: nothing happens, the window
+        stays and the run goes on (stopping is the Stop button's job, so a stray Esc neither
+        loses sight of the run nor stops it half-way)."""
 
     def shutdown(self) -> None:
         """Stop the run and wait for its thread (the window is closing the project)."""
         self._flush_timer.stop()
-        if self.job is not None:
-            self.job.blockSignals(True)
-            self.job.cancel()
-            self.job.wait()
+        cancel_and_wait(self.job)
