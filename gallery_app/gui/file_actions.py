@@ -244,8 +244,7 @@ class FileActions(QObject):
             _bring_to_front(dialog)
             return dialog
         view, model = self._window.view, self._window.model
-        rows = sorted({ix.row() for ix in view.selectionModel().selectedIndexes()})
-        selected = [model.photo_id_at(r) for r in rows]
+        selected = [model.photo_id_at(r) for r in view.selected_rows()]
         self._retire(self.export_dialog)
         dialog = ExportDialog(
             self._window.project, selected, self._window, catalog=self._window.catalog
@@ -303,14 +302,7 @@ class FileActions(QObject):
         window = self._window
         # The selection itself, not the current photo: with nothing selected the whole
         # project is written (the dialog says so).
-        selection = window.view.selectionModel().selection()
-        rows: set[int] = set()
-        for i in range(selection.count()):
-            part = selection.at(i)
-            rows.update(range(part.top(), part.bottom() + 1))
-        selected = [
-            window.model.photo_id_at(r) for r in sorted(rows) if r < window.model.rowCount()
-        ]
+        selected = [window.model.photo_id_at(r) for r in window.view.selected_rows()]
         self._writeback_asked = True
         self.writeback_action.setEnabled(False)
 

@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         """The photos an edit acts on: the selection, else the current photo."""
         if self.stack.currentWidget() is self.preview and self.preview.photo_id is not None:
             return [self.preview.photo_id]
-        rows = sorted(ix.row() for ix in self.view.selectionModel().selectedIndexes())
+        rows = self.view.selected_rows()
         if not rows and self.view.currentIndex().isValid():
             rows = [self.view.currentIndex().row()]
         return [self.model.photo_id_at(r) for r in rows]
@@ -196,15 +196,18 @@ class MainWindow(QMainWindow):
         """The catalog thread applied, undid or redid this edit (pushed from any window)."""
         if self._closed:
             return
-        self._on_changed(edit.photo_ids)
+        # Only keywords and people add words to the suggestions: a rating key reads none.
+        terms = any(change.field in ("keywords", "people") for change in edit.changes)
+        self._on_changed(edit.photo_ids, vocabulary=terms)
         self.edit_applied.emit(edit)
 
-    def _on_changed(self, photo_ids: list[int]) -> None:
-        """The catalog thread applied, undid or redid an edit of these photos."""
+    def _on_changed(self, photo_ids: list[int], *, vocabulary: bool = True) -> None:
+        """The catalog thread applied, undid or redid an edit of these photos (or the people
+        register changed: ``vocabulary``, the names to suggest, may have too)."""
         if self._closed:
             return
         self.model.refresh(photo_ids)
-        self.panels.photos_changed(photo_ids)
+        self.panels.photos_changed(photo_ids, vocabulary=vocabulary)
         shown = self.preview.photo_id
         if shown is not None and shown in photo_ids:
             self.model.fetch_row(shown, self._update_preview)
@@ -299,10 +302,7 @@ class MainWindow(QMainWindow):
         if not total and self.model.loading:
             self._count_label.set_full_text("Loading photos…", keep="Loading photos…")
             return
-        # Counted from the selection's ranges: selectedIndexes() makes one index per row,
-        # milliseconds for a thousand selected photos on every selection change and undo.
-        ranges = self.view.selectionModel().selection()
-        selected = sum(ranges.at(i).height() for i in range(ranges.count()))
+        selected = self.view.selected_count()
         counts = f"{total:,} photo{'s' if total != 1 else ''}"
         if selected:
             counts += f" · {selected:,} selected"

@@ -326,7 +326,8 @@ class WindowPanels(QObject):
         self._queries = {generation: query}  # an older one still running is dropped
         self.filter_bar.set_busy(True)
         self.catalog.submit(
-            lambda p: filter_ids(p, query),
+            # Skipped if a newer filter was chosen while it waited: it would be dropped.
+            lambda p: filter_ids(p, query) if generation in self._queries else [],
             lambda ids: self._on_query_finished(generation, ids, ""),
             lambda message: self._on_query_finished(generation, [], message),
         )
@@ -349,7 +350,7 @@ class WindowPanels(QObject):
         source = window.model.source
         assert isinstance(source, FilterableSource)
         model = window.model
-        kept = {model.photo_id_at(row) for row in self._selected_rows()}
+        kept = {model.photo_id_at(row) for row in self.window.view.selected_rows()}
         current = window.view.currentIndex()
         current_id = model.photo_id_at(current.row()) if current.isValid() else None
         source.use(query)
@@ -472,25 +473,7 @@ class WindowPanels(QObject):
         return caption_templates.expand(template, cached[1])
 
     def selected_ids(self) -> list[int]:
-        """What :meth:`MainWindow.selected_ids` returns, read from the selection's ranges:
-        ``selectedIndexes()`` builds (and asks the model's flags for) one index per row,
-        which is a quarter of a second for 20,000 selected photos."""
-        window = self.window
-        if window.stack.currentWidget() is window.preview and window.preview.photo_id is not None:
-            return [window.preview.photo_id]
-        rows = self._selected_rows()
-        if not rows and window.view.currentIndex().isValid():
-            rows = [window.view.currentIndex().row()]
-        return [window.model.photo_id_at(r) for r in rows]
-
-    def _selected_rows(self) -> list[int]:
-        selection = self.window.view.selectionModel().selection()
-        rows: set[int] = set()
-        for i in range(selection.count()):
-            selected = selection.at(i)
-            rows.update(range(selected.top(), selected.bottom() + 1))
-        count = self.window.model.rowCount()
-        return sorted(r for r in rows if r < count)
+        return self.window.selected_ids()
 
     def refresh_panel(self) -> None:
         """Show the current selection in the metadata panel (when its summary arrives)."""
@@ -502,8 +485,16 @@ class WindowPanels(QObject):
         self.metadata_panel.expect(ids, self._known_name(ids))
         self._summary_generation += 1
         generation = self._summary_generation
+
+        def read(project: Project) -> PanelSummary | None:
+            # A selection the user has already moved past (an arrow key held down) is not
+            # read at all; its answer would be dropped anyway (see _show_summary).
+            if generation != self._summary_generation:
+                return None
+            return read_summary(project, ids)
+
         self.catalog.submit(
-            self._unless_history_moved(lambda p: read_summary(p, ids)),
+            self._unless_history_moved(read),
             lambda result: self._show_summary(generation, result),
         )
 
@@ -571,9 +562,11 @@ class WindowPanels(QObject):
         if self.metadata_panel.show_summary(result.photo_ids, result.summary, result.name):
             self.metadata_panel.show_write_state(*result.write_state)
 
-    def photos_changed(self, photo_ids: list[int]) -> None:
-        """After an edit, undo or redo: new keywords or people, and the panel's values."""
-        self.refresh_vocabulary()
+    def photos_changed(self, photo_ids: list[int], *, vocabulary: bool = True) -> None:
+        """After an edit, undo or redo: new keywords or people (if ``vocabulary``: the edit
+        touched them), and the panel's values."""
+        if vocabulary:
+            self.refresh_vocabulary()
         cached = self._template_values
         if cached is not None and cached[0] in set(photo_ids):
             self._template_values = None  # its people or keywords may have changed

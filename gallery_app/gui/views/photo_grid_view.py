@@ -123,6 +123,24 @@ class PhotoGridView(QListView):
         if grid != self.gridSize():
             self.setGridSize(grid)
 
+    def selected_rows(self) -> list[int]:
+        """The selected rows, in order, read from the selection's ranges.
+
+        ``selectedIndexes()`` builds (and asks the model's flags for) one index per row: a
+        quarter of a second for 20,000 selected photos, on every culling key."""
+        selection = self.selectionModel().selection()
+        rows: set[int] = set()
+        for i in range(selection.count()):
+            part = selection.at(i)
+            rows.update(range(part.top(), part.bottom() + 1))
+        count = self.model().rowCount() if self.model() is not None else 0
+        return sorted(r for r in rows if r < count)
+
+    def selected_count(self) -> int:
+        """How many rows are selected, without listing them."""
+        selection = self.selectionModel().selection()
+        return sum(selection.at(i).height() for i in range(selection.count()))
+
     def visible_range(self) -> tuple[int, int]:
         """First and last row (inclusive) with a cell at least partly on screen; (0, -1)
         when there are none. Computed from the uniform grid, without asking the model."""
