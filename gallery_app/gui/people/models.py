@@ -25,6 +25,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from gallery_app.core.consent.model import USES, ConsentState, Verdict
 from gallery_app.core.consent.policy import NO_PEOPLE_TAGGED
 from gallery_app.core.consent.review import ReviewItem
+from gallery_app.gui.dialog_parts import sentence
 from gallery_app.gui.models.table_base import ReadOnlyTableModel
 
 STATE_TEXT: dict[str, str] = {
@@ -249,6 +250,11 @@ class ReviewQueueModel(ReadOnlyTableModel[ReviewItem]):
     COLUMNS: tuple[str, ...] = ("Photo", "Verdict", "Why", "People tagged")
     PHOTO_COLUMN, VERDICT_COLUMN, WHY_COLUMN, PEOPLE_COLUMN = range(4)
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._order_of: dict[int, tuple[float, int]] = {}
+        """Each queued photo's place in the queue (see :meth:`row_of`)."""
+
     def data(
         self,
         index: QModelIndex | QPersistentModelIndex,
@@ -276,22 +282,27 @@ class ReviewQueueModel(ReadOnlyTableModel[ReviewItem]):
                 return "; ".join(_short(r) for r in item.reasons)
             return ", ".join(item.people) or "nobody"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(_sentence(r) for r in item.reasons)
+            return "\n".join(sentence(r) for r in item.reasons)
         return None
 
     def set_items(self, items: Sequence[ReviewItem]) -> None:
+        """The whole queue, in its order (capture time, then id: no two entries share one)."""
         self.beginResetModel()
         self._rows = list(items)
+        self._order_of = {item.photo_id: item.order for item in self._rows}
         self.endResetModel()
 
     def item(self, row: int) -> ReviewItem:
         return self._rows[row]
 
     def row_of(self, photo_id: int) -> int | None:
-        for row, item in enumerate(self._rows):
-            if item.photo_id == photo_id:
-                return row
-        return None
+        # By binary search on the entry's order: an edit of 2,000 photos re-checks each of
+        # them here, on the GUI thread, against a queue of up to every photo.
+        order = self._order_of.get(photo_id)
+        if order is None:
+            return None
+        row = bisect.bisect_left(self._rows, order, key=_order)
+        return row if row < len(self._rows) and self._rows[row].photo_id == photo_id else None
 
     def merge(self, photo_id: int, item: ReviewItem | None) -> None:
         """Put one photo's current entry in its place (``None`` takes it out), with row
@@ -301,6 +312,7 @@ class ReviewQueueModel(ReadOnlyTableModel[ReviewItem]):
             if row is not None:
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self._rows[row]
+                del self._order_of[photo_id]
                 self.endRemoveRows()
             return
         if row is not None and self._rows[row].order == item.order:
@@ -309,22 +321,22 @@ class ReviewQueueModel(ReadOnlyTableModel[ReviewItem]):
             return
         if row is not None:
             self.merge(photo_id, None)
-        position = bisect.bisect_left([i.order for i in self._rows], item.order)
+        position = bisect.bisect_left(self._rows, item.order, key=_order)
         self.beginInsertRows(QModelIndex(), position, position)
         self._rows.insert(position, item)
+        self._order_of[photo_id] = item.order
         self.endInsertRows()
+
+
+def _order(item: ReviewItem) -> tuple[float, int]:
+    return item.order
 
 
 def _short(reason: str) -> str:
     """The table's one-line version of a reason; the full sentence is in the tooltip."""
     if reason == NO_PEOPLE_TAGGED:
         return "Nobody tagged yet"
-    return _sentence(reason)
-
-
-def _sentence(text: str) -> str:
-    """Reasons come from the core in lower case, to be joined; a list shows them as sentences."""
-    return text[:1].upper() + text[1:] if text else text
+    return sentence(reason)
 
 
 class AuditLogModel(ReadOnlyTableModel[tuple[str, str, str, str, str]]):
