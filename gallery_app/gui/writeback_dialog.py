@@ -157,12 +157,16 @@ class WriteBackDialog(JobDialog):
         self.total = total
         self.job: BackgroundJob | None = None
         self.summary: object | None = None
-        self.read_only_ids: list[int] = []
+        self.read_only_ids: dict[int, None] = {}
+        """Photos whose files are read-only, in the order they failed (a dict: the check per
+        failure is O(1) and the order stays)."""
         self._listed: set[tuple[int | None, str]] = set()
         self._ids: list[int] | None = None
         self._pending: list[int] = []
         self._counts = {"written": 0, "skipped": 0, "failed": 0}
         self._run_total = 0
+        self._done = 0
+        self._progress_dirty = False
         self._sidecar_run = False
         self.setWindowTitle("Write metadata to files")
         self.setAccessibleName("Write metadata to files")
@@ -363,7 +367,7 @@ class WriteBackDialog(JobDialog):
         """After a run: sidecars for the photos whose files could not be changed."""
         if self.is_running() or not self.read_only_ids:
             return
-        ids, self.read_only_ids = self.read_only_ids, []
+        ids, self.read_only_ids = list(self.read_only_ids), {}
         self.failure_list.clear()
         self._listed.clear()
         self._run(ids, sidecar=True)
@@ -374,6 +378,8 @@ class WriteBackDialog(JobDialog):
         self._sidecar_run = sidecar
         self._counts = {"written": 0, "skipped": 0, "failed": 0}
         self._run_total = len(photo_ids) if photo_ids is not None else self.total
+        self._done = 0
+        self._progress_dirty = False
 
         project = self.project
 
@@ -434,10 +440,20 @@ class WriteBackDialog(JobDialog):
         elif event.kind == "failed":
             self._counts["failed"] += 1
             self._add_failure(event.photo_id, str(event.path or ""), event.message)
+        self._done = event.done
+        # The bar and the status follow at the flush timer's pace, not per file: a progress
+        # bar repaints itself at once on every new value, and files already up to date are
+        # skipped in a rush (tens of thousands of repaints for a large project written before).
+        self._progress_dirty = True
+
+    def _show_progress(self) -> None:
+        if not self._progress_dirty:
+            return
+        self._progress_dirty = False
         total = max(self._run_total, 1)
         self.progress_bar.setRange(0, total)
-        self.progress_bar.setValue(min(event.done, total))
-        self.progress_bar.setFormat(f"{event.done:,} of {self._run_total:,}")
+        self.progress_bar.setValue(min(self._done, total))
+        self.progress_bar.setFormat(f"{self._done:,} of {self._run_total:,}")
         if self.job is not None and self.job.cancel_token.cancelled:
             return  # keep saying "Stopping…"
         self.status_label.setText(self._status_text())
@@ -454,11 +470,12 @@ class WriteBackDialog(JobDialog):
     def _add_failure(self, photo_id: int | None, path: str, error: str) -> None:
         self._listed.add((photo_id, error))
         reason, read_only = user_reason(error)
-        if read_only and photo_id is not None and photo_id not in self.read_only_ids:
-            self.read_only_ids.append(photo_id)
+        if read_only and photo_id is not None:
+            self.read_only_ids[photo_id] = None
         self.failure_list.add(path, reason or "Could not be written.")
 
     def _flush(self) -> None:
+        self._show_progress()
         if self._pending:
             written, self._pending = self._pending, []
             self.photos_written.emit(written)
