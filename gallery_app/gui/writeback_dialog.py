@@ -43,6 +43,7 @@ from gallery_app.core.project import Project
 # a written photo is on screen (core ``grid.write_states_of`` imports it lazily), and loading
 # the write-back engine then (~40 ms) would land inside a paint.
 from gallery_app.core.writeback import WriteBackSummary, write_back
+from gallery_app.core.writeback.files import READ_ONLY_ADVICE
 from gallery_app.gui import messages
 from gallery_app.gui.catalog_thread import CatalogThread
 from gallery_app.gui.dialog_parts import (
@@ -71,7 +72,6 @@ PANEL_CHECK_LIMIT = 1000
 FLUSH_MS = 250
 """How often written photos are handed to the grid (its markers go as the run proceeds)."""
 _CLI_HINT = re.compile(r"\s*\(--[^)]*\)")
-_READ_ONLY_ADVICE = "Write an XMP sidecar instead"
 
 
 def write_state_text(conn: sqlite3.Connection, photo_ids: list[int]) -> tuple[str, str]:
@@ -118,9 +118,8 @@ def user_reason(error: str) -> tuple[str, bool]:
     The core speaks to both the CLI and the app; its hints name command-line options, which
     mean nothing here, so they are taken out (the dialog offers the sidecar as a button).
     """
-    read_only = _READ_ONLY_ADVICE in error
-    text = error.replace(f". {_READ_ONLY_ADVICE} instead", "")
-    text = text.replace(f". {_READ_ONLY_ADVICE}", "")
+    read_only = READ_ONLY_ADVICE in error
+    text = error.replace(f". {READ_ONLY_ADVICE}", "")
     text = _CLI_HINT.sub("", text)
     text = text.replace("Use the name.ext.xmp naming", "Choose the photo.jpg.xmp naming")
     text = sentence(text.strip())

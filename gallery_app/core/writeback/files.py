@@ -55,6 +55,7 @@ from gallery_app.core.writeback.xmp import XmpMergeError, XmpProperties, merge_x
 
 __all__ = [
     "IN_PLACE_FORMATS",
+    "READ_ONLY_ADVICE",
     "SIDECAR_NAMINGS",
     "WriteFailure",
     "WrittenFile",
@@ -69,6 +70,9 @@ __all__ = [
 
 IN_PLACE_FORMATS = frozenset({"jpeg", "png", "webp", "tiff"})
 SIDECAR_NAMINGS = ("name.ext.xmp", "name.xmp")
+READ_ONLY_ADVICE = "Write an XMP sidecar instead"
+"""The advice that ends the message for a file that is read-only (or in a read-only folder),
+and only that message: the app recognises such failures by it and offers sidecars for them."""
 _TMP_SUFFIX = ".gc-writeback.tmp"
 _READ_ONLY_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
 _MISSING = "the original file is missing (moved, renamed or on a drive that is not connected)"
@@ -124,7 +128,7 @@ def read_only_reason(path: Path) -> str | None:
 
 
 def _read_only_message(reason: str) -> str:
-    return f"cannot be changed: {reason}. Write an XMP sidecar instead (--sidecar)"
+    return f"cannot be changed: {reason}. {READ_ONLY_ADVICE} (--sidecar)"
 
 
 # --- image data hashes ----------------------------------------------------------------------------
