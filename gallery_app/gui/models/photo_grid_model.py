@@ -236,7 +236,8 @@ class PhotoGridModel(QAbstractListModel):
         self._source = source
         self._loader = loader
         self._ids: list[int] = []
-        self._row_of: dict[int, int] = {}
+        self._row_of: dict[int, int] | None = {}
+        """Row of each id; None after rows moved, until someone asks (:meth:`_positions`)."""
         self._rows: dict[int, PhotoRow] = {}
         self._pending: set[int] = set()
         """Ids whose rows were asked of an asynchronous source and have not arrived."""
@@ -359,7 +360,7 @@ class PhotoGridModel(QAbstractListModel):
         self.beginResetModel()
         self._loader.reset()
         self._ids = list(photo_ids)
-        self._row_of = {photo_id: row for row, photo_id in enumerate(self._ids)}
+        self._row_of = None
         self._rows.clear()
         self.endResetModel()
 
@@ -410,10 +411,14 @@ class PhotoGridModel(QAbstractListModel):
         and vanished ones removed; only if the order changed otherwise is this a reset.
         """
         new_set = set(new_ids)
+        present = set(self._ids)
         kept = [i for i in self._ids if i in new_set]
-        if kept != [i for i in new_ids if i in self._row_of]:
+        if kept != [i for i in new_ids if i in present]:
             self._replace(new_ids)  # a reload still on its way stays awaited
             return
+        # Membership in ``present``; row numbers are worked out once, when next asked for
+        # (rebuilding them after every run of rows made a merge O(runs × rows), several
+        # times a second during an import).
         row = len(self._ids) - 1
         while row >= 0:  # remove from the end so earlier row numbers stay valid
             if self._ids[row] in new_set:
@@ -425,29 +430,36 @@ class PhotoGridModel(QAbstractListModel):
             self.beginRemoveRows(QModelIndex(), row + 1, end)
             for photo_id in self._ids[row + 1 : end + 1]:
                 self._rows.pop(photo_id, None)
+                present.discard(photo_id)
             del self._ids[row + 1 : end + 1]
-            self._row_of = {photo_id: r for r, photo_id in enumerate(self._ids)}
+            self._row_of = None
             self.endRemoveRows()
         position = 0
         while position < len(new_ids):
-            if new_ids[position] in self._row_of:
+            if new_ids[position] in present:
                 position += 1
                 continue
             end = position
-            while end < len(new_ids) and new_ids[end] not in self._row_of:
+            while end < len(new_ids) and new_ids[end] not in present:
                 end += 1
             # Everything before ``position`` is already in the model in this order.
             self.beginInsertRows(QModelIndex(), position, end - 1)
             self._ids[position:position] = new_ids[position:end]
-            self._row_of = {photo_id: r for r, photo_id in enumerate(self._ids)}
+            present.update(new_ids[position:end])
+            self._row_of = None
             self.endInsertRows()
             position = end
+
+    def _positions(self) -> dict[int, int]:
+        if self._row_of is None:
+            self._row_of = {photo_id: row for row, photo_id in enumerate(self._ids)}
+        return self._row_of
 
     def photo_id_at(self, row: int) -> int:
         return self._ids[row]
 
     def row_of(self, photo_id: int) -> int | None:
-        return self._row_of.get(photo_id)
+        return self._positions().get(photo_id)
 
     def row(self, photo_id: int) -> PhotoRow | None:
         """The cell details for one photo, or None while its block is being read (a miss
@@ -455,7 +467,7 @@ class PhotoGridModel(QAbstractListModel):
         cached = self._rows.get(photo_id)
         if cached is not None:
             return cached
-        position = self._row_of.get(photo_id)
+        position = self._positions().get(photo_id)
         if position is None:
             return None
         start = position - position % _BLOCK
@@ -509,7 +521,8 @@ class PhotoGridModel(QAbstractListModel):
         arrive; until then the cells keep their old values rather than flashing empty); the
         others are simply read when first painted. One ``dataChanged`` goes out per run of
         adjacent rows, so a 1,000-photo edit is a handful of signals."""
-        cached = [i for i in photo_ids if i in self._row_of and i in self._rows]
+        positions = self._positions()
+        cached = [i for i in photo_ids if i in positions and i in self._rows]
         if cached:
             self._read(cached, announce=True)
 
@@ -553,7 +566,8 @@ class PhotoGridModel(QAbstractListModel):
 
     def _store(self, rows: dict[int, PhotoRow], *, announce: bool) -> None:
         # Rows of photos a filter or an import took out meanwhile are not kept.
-        fresh = {i: r for i, r in rows.items() if i in self._row_of}
+        positions = self._positions()
+        fresh = {i: r for i, r in rows.items() if i in positions}
         if len(self._rows) + len(fresh) > _ROW_CACHE:
             # Drop the oldest half: a scroll through 20,000 photos would otherwise keep them
             # all, and a growing heap makes the garbage collector pause mid-scroll.
@@ -563,8 +577,8 @@ class PhotoGridModel(QAbstractListModel):
             self._rows.pop(photo_id, None)  # re-inserted last: newest in the eviction order
         self._rows.update(fresh)
         if announce:
-            positions = sorted(self._row_of[i] for i in fresh)
-            for first, last in _runs(positions):
+            rows_changed = sorted(positions[i] for i in fresh)
+            for first, last in _runs(rows_changed):
                 self.dataChanged.emit(self.index(first), self.index(last), [])
 
     def set_thumbnail_box(self, box: QSize) -> None:
@@ -582,7 +596,7 @@ class PhotoGridModel(QAbstractListModel):
         return pixmap if pixmap is not None else self._placeholder
 
     def _on_thumbnail(self, photo_id: int) -> None:
-        position = self._row_of.get(photo_id)
+        position = self._positions().get(photo_id)
         if position is None:
             return
         ix = self.index(position)
