@@ -388,15 +388,30 @@ except ImportError:
     _HAVE_FLOCK = False
 
 
+_swept_folders: set[str] = set()
+"""Folders whose leftovers this process has already removed."""
+
+
 def remove_stale_temps(target: Path) -> None:
-    """Delete temporary files of ``target`` that no live writer holds (left by a kill)."""
-    prefix, suffix = _temp_pattern(target)
+    """Delete the temporary files in ``target``'s folder that no live writer holds (left by
+    a killed write-back), the first time this process writes into that folder.
+
+    Once per folder, not once per file: a project's copied originals share one folder, and
+    listing 20,000 names for each of 20,000 photos made a whole-project write-back quadratic
+    (minutes). Leftovers come from a process that died before this one wrote there; while it
+    runs, the project lock keeps other writers out, and its own temporary files never outlive
+    their write.
+    """
+    folder = str(target.parent)
+    if folder in _swept_folders:
+        return
     try:
         names = os.listdir(target.parent)
     except OSError:
         return
+    _swept_folders.add(folder)
     for name in names:
-        if not (name.startswith(prefix) and name.endswith(suffix)):
+        if not (name.startswith(".") and name.endswith(_TMP_SUFFIX)):
             continue
         candidate = target.parent / name
         try:
