@@ -20,6 +20,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 
+from gallery_app.core.catalog.database import id_chunks
 from gallery_app.core.catalog.photos import file_name
 from gallery_app.core.consent.model import PhotoFacts, Verdict
 from gallery_app.core.consent.policy import decide
@@ -70,9 +71,7 @@ def _rows(conn: sqlite3.Connection, photo_ids: list[int] | None) -> list[_Row]:
     if photo_ids is None:
         return list(cursor.execute(sql))
     rows = []
-    for start in range(0, len(photo_ids), 500):
-        chunk = photo_ids[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in id_chunks(photo_ids):
         rows += list(cursor.execute(f"{sql} WHERE id IN ({marks})", chunk))
     return rows
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from gallery_app.core import audit
-from gallery_app.core.catalog.database import transaction
+from gallery_app.core.catalog.database import id_chunks, transaction
 from gallery_app.core.consent.model import (
     USES,
     ConsentRecord,
@@ -69,9 +69,7 @@ def person_consents(conn: sqlite3.Connection, person_ids: list[int]) -> dict[int
         return {}
     records: dict[int, list[ConsentRecord]] = defaultdict(list)
     people: dict[int, PersonConsent] = {}
-    for start in range(0, len(person_ids), 500):
-        chunk = person_ids[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in id_chunks(person_ids):
         for row in conn.execute(
             f"SELECT * FROM consent_records WHERE person_id IN ({marks}) ORDER BY recorded_at, id",
             chunk,
@@ -93,9 +91,7 @@ def load_facts(
         rows = conn.execute("SELECT id, no_identifiable_people FROM photos").fetchall()
     else:
         rows = []
-        for start in range(0, len(photo_ids), 500):
-            chunk = photo_ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk, marks in id_chunks(photo_ids):
             rows += conn.execute(
                 f"SELECT id, no_identifiable_people FROM photos WHERE id IN ({marks})", chunk
             ).fetchall()
@@ -142,9 +138,7 @@ def _rows_for(
     if photo_ids is None:
         return conn.execute(f"{select} {order}").fetchall()
     result: list[sqlite3.Row] = []
-    for start in range(0, len(photo_ids), 500):
-        chunk = photo_ids[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in id_chunks(photo_ids):
         result += conn.execute(f"{select} WHERE photo_id IN ({marks}) {order}", chunk).fetchall()
     return result
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from gallery_app.core import audit
+from gallery_app.core.catalog.database import id_chunks
 from gallery_app.core.catalog.photos import file_name
 from gallery_app.core.project import Project
 from gallery_app.gui import messages
@@ -87,9 +88,7 @@ def read_audit(project: Project) -> tuple[list[Any], dict[int, str], dict[int, s
         }
     )
     photos: dict[int, str] = {}
-    for start in range(0, len(photo_ids), 500):
-        chunk = photo_ids[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in id_chunks(photo_ids):
         for photo_id, path in conn.execute(
             f"SELECT id, path FROM photos WHERE id IN ({marks})", chunk
         ):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -861,4 +862,4 @@ class WithdrawalDialog(QDialog):
 
 def html_escape(text: str) -> str:
     """Names and reasons are user text: never let them become markup in a rich-text label."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape(text, quote=False)
