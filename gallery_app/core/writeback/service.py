@@ -92,15 +92,19 @@ def _last_writes(conn: sqlite3.Connection, photo_ids: list[int]) -> dict[int, sq
 def write_states(
     conn: sqlite3.Connection, photo_ids: list[int], today: dt.date | None = None
 ) -> dict[int, WriteState]:
-    """The write state of each photo (ids not in the catalog are left out), batched."""
-    wanted = fields_for(conn, list(photo_ids), today)
-    last = _last_writes(conn, list(wanted))
+    """The write state of each photo (ids not in the catalog are left out), batched.
+
+    The fields (every value, keyword, person and consent fact: about 0.1 ms a photo) are
+    read only for photos that were written before; the others are never written."""
+    ids = list(photo_ids)
+    last = _last_writes(conn, ids)
+    wanted = fields_for(conn, [i for i in ids if i in last], today)
     states: dict[int, WriteState] = {}
+    for chunk, marks in id_chunks([i for i in ids if i not in last]):
+        for (photo_id,) in conn.execute(f"SELECT id FROM photos WHERE id IN ({marks})", chunk):
+            states[int(photo_id)] = WriteState.NEVER_WRITTEN
     for photo_id, fields in wanted.items():
-        row = last.get(photo_id)
-        if row is None:
-            states[photo_id] = WriteState.NEVER_WRITTEN
-        elif row["fields_hash"] == fingerprint(fields):
+        if last[photo_id]["fields_hash"] == fingerprint(fields):
             states[photo_id] = WriteState.UP_TO_DATE
         else:
             states[photo_id] = WriteState.CHANGED
