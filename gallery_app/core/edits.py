@@ -348,30 +348,32 @@ def _people_to_tag(conn: sqlite3.Connection, names: list[str]) -> list[TaggedPer
 
 
 def _current_rows(conn: sqlite3.Connection, ids: list[int]) -> list[dict[str, Any]]:
+    # Three queries per block of photos, not two per photo: a bulk edit of 1,000 photos
+    # reads them all here, on the desktop app's catalog thread.
     rows: list[dict[str, Any]] = []
     for chunk, marks in id_chunks(ids):
-        for row in conn.execute(
-            f"SELECT id, {', '.join(SCALAR_FIELDS)} FROM photos WHERE id IN ({marks})", chunk
+        block = [
+            {**dict(row), "keywords": [], "people": []}
+            for row in conn.execute(
+                f"SELECT id, {', '.join(SCALAR_FIELDS)} FROM photos WHERE id IN ({marks})", chunk
+            )
+        ]
+        by_id = {record["id"]: record for record in block}
+        for photo_id, path in conn.execute(
+            "SELECT pk.photo_id, k.path FROM photo_keywords pk"
+            " JOIN keywords k ON k.id = pk.keyword_id"
+            f" WHERE pk.photo_id IN ({marks}) ORDER BY pk.photo_id, pk.position",
+            chunk,
         ):
-            record = dict(row)
-            record["keywords"] = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT k.path FROM photo_keywords pk JOIN keywords k ON k.id = pk.keyword_id"
-                    " WHERE pk.photo_id = ? ORDER BY pk.position",
-                    (row["id"],),
-                )
-            ]
-            record["people"] = [
-                TaggedPerson(int(r[0]), str(r[1]))
-                for r in conn.execute(
-                    "SELECT pe.id, pe.name FROM photo_people pp"
-                    " JOIN people pe ON pe.id = pp.person_id"
-                    " WHERE pp.photo_id = ? ORDER BY pp.position",
-                    (row["id"],),
-                )
-            ]
-            rows.append(record)
+            by_id[photo_id]["keywords"].append(path)
+        for photo_id, person_id, name in conn.execute(
+            "SELECT pp.photo_id, pe.id, pe.name FROM photo_people pp"
+            " JOIN people pe ON pe.id = pp.person_id"
+            f" WHERE pp.photo_id IN ({marks}) ORDER BY pp.photo_id, pp.position",
+            chunk,
+        ):
+            by_id[photo_id]["people"].append(TaggedPerson(int(person_id), str(name)))
+        rows += block
     return rows
 
 
